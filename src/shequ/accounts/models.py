@@ -1,0 +1,96 @@
+"""People who sign in, and the grants that say what they may do where."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shequ.areas.scoping import AreaScopedQuerySet
+from shequ.lib.masking import mask_id_number, mask_phone
+from shequ.privacy.fields import BlindIndexField, EncryptedTextField
+
+from .roles import Programme, Role
+
+
+class UserQuerySet(AreaScopedQuerySet):
+    pass
+
+
+class ShequUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """An account. A resident's account lives in their community (``home_area``); staff accounts act
+    through grants. Identity number and phone are encrypted, blind-indexed and masked."""
+
+    area_path_lookup = "home_area__path"
+
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    id_number = EncryptedTextField(_("identity number"), mask=mask_id_number)
+    id_number_index = BlindIndexField(source="id_number", purpose="id_number")
+    phone = EncryptedTextField(_("mobile number"), mask=mask_phone)
+    phone_index = BlindIndexField(source="phone", purpose="phone")
+    home_area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("home area"),
+    )
+
+    objects = ShequUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return f"user #{self.pk}"
+
+    @property
+    def audit_area(self):
+        return self.home_area
+
+
+class Grant(models.Model):
+    """One role over one area's subtree (and, for a programme officer, one programme)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    programme = models.CharField(_("programme"), max_length=32, choices=Programme.choices, blank=True)
+    created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "area", "programme"], name="grant_unique"),
+            models.CheckConstraint(
+                condition=(models.Q(role=Role.PROGRAMME_OFFICER) & ~models.Q(programme=""))
+                | (~models.Q(role=Role.PROGRAMME_OFFICER) & models.Q(programme="")),
+                name="grant_programme_iff_programme_officer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"grant #{self.pk} {self.role}"
+
+    @property
+    def audit_area(self):
+        return self.area
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept for the lockout window. The account is stored as a keyed hash of the
+    name typed, which may be a phone number: nothing personal in clear."""
+
+    username_key = models.CharField(max_length=64, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+
+    def __str__(self) -> str:
+        return f"login failure #{self.pk}"

@@ -1,0 +1,72 @@
+"""Roles and what each may do. A grant gives one role over one area's subtree."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
+    STREET_OFFICER = "street_officer", _("Street officer")
+    DISTRICT_OFFICER = "district_officer", _("District officer")
+    PROGRAMME_OFFICER = "programme_officer", _("Programme officer")
+    CITY_ADMIN = "city_admin", _("City administrator")
+    SERVICE_PROVIDER = "service_provider", _("Service provider")
+    AUDITOR = "auditor", _("Auditor")
+    SYSADMIN = "sysadmin", _("System administrator")
+
+
+class Programme(models.TextChoices):
+    """The programmes a programme officer runs (MISSION.md pillar 3)."""
+
+    EMPLOYMENT = "employment", _("Employment")
+    EDUCATION = "education", _("Education")
+    HEALTH = "health", _("Health and fitness")
+    ELDERCARE = "eldercare", _("Elderly care")
+    CHILDREN = "children", _("Children and women")
+    ASSISTANCE = "assistance", _("Social assistance")
+    SOCIAL_AFFAIRS = "social_affairs", _("Social affairs and culture")
+
+
+class Capability(models.TextChoices):
+    AREA_READ = "area.read", _("Read the area's data")
+    GRID_MANAGE = "grid.manage", _("Create and edit grids")
+    PERSONAL_REVEAL = "personal.reveal", _("Reveal masked personal data, with a reason")
+    AUDIT_READ = "audit.read", _("Read the audit trail")
+    ACCOUNTS_MANAGE = "accounts.manage", _("Manage accounts and grants")
+
+
+_STAFF_READ = {Capability.AREA_READ}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.RESIDENT: frozenset(),
+    Role.GRID_WORKER: frozenset(_STAFF_READ),
+    Role.COMMUNITY_STAFF: frozenset(_STAFF_READ | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
+    Role.STREET_OFFICER: frozenset(_STAFF_READ | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
+    Role.DISTRICT_OFFICER: frozenset(_STAFF_READ | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
+    Role.PROGRAMME_OFFICER: frozenset(_STAFF_READ),
+    Role.CITY_ADMIN: frozenset(_STAFF_READ | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
+    Role.SERVICE_PROVIDER: frozenset(),
+    # The auditor reads the trail and nothing else; the system administrator manages accounts and
+    # reads no personal data (MISSION.md, "Who uses it").
+    Role.AUDITOR: frozenset({Capability.AUDIT_READ}),
+    Role.SYSADMIN: frozenset({Capability.ACCOUNTS_MANAGE}),
+}
+
+# Roles a grant may carry at each area level (1 province … 6 grid). A grid worker works in a grid,
+# community staff in a community, and so on; city-wide roles sit at the top of a loaded tree.
+ALLOWED_LEVELS: dict[str, frozenset[int]] = {
+    Role.RESIDENT: frozenset({5, 6}),
+    Role.GRID_WORKER: frozenset({6}),
+    Role.COMMUNITY_STAFF: frozenset({5}),
+    Role.STREET_OFFICER: frozenset({4}),
+    Role.DISTRICT_OFFICER: frozenset({3}),
+    Role.PROGRAMME_OFFICER: frozenset({1, 2, 3, 4}),
+    Role.CITY_ADMIN: frozenset({1, 2}),
+    Role.SERVICE_PROVIDER: frozenset({1, 2, 3, 4, 5}),
+    Role.AUDITOR: frozenset({1, 2, 3}),
+    Role.SYSADMIN: frozenset({1, 2}),
+}

@@ -1,0 +1,40 @@
+"""Reads of accounts: the caller's own, and (for a system administrator) the accounts they manage."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q
+
+from shequ.areas.models import Area
+
+from .access import require_capability
+from .models import Grant, User
+from .roles import Capability
+
+
+def my_grants(*, actor) -> list[Grant]:
+    return list(actor.grants.select_related("area").order_by("area__level", "role"))
+
+
+def managed_accounts(*, actor):
+    """Accounts whose home area or any grant lies in the administrator's tree, and accounts that have
+    neither yet. Carries no personal data: identity numbers and phones are not selected."""
+    require_capability(actor, Capability.ACCOUNTS_MANAGE)
+    areas = Area.objects.visible_to(actor, Capability.ACCOUNTS_MANAGE)
+    granted_here = Grant.objects.filter(user=OuterRef("pk"), area__in=areas)
+    any_grant = Grant.objects.filter(user=OuterRef("pk"))
+    return (
+        User.objects.annotate(granted_here=Exists(granted_here), any_grant=Exists(any_grant))
+        .filter(Q(home_area__in=areas) | Q(granted_here=True) | Q(home_area__isnull=True, any_grant=False))
+        .defer("id_number", "phone")
+        .prefetch_related("grants__area")
+        .order_by("username")
+    )
+
+
+def managed_account(*, actor, user_id: int) -> User:
+    from django.http import Http404
+
+    user = managed_accounts(actor=actor).filter(pk=user_id).first()
+    if user is None:
+        raise Http404
+    return user

@@ -1,0 +1,106 @@
+import time
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shequ.privacy.services import reveal
+
+from . import selectors, services
+from .forms import AccountForm, GrantForm, RevealForm, SignInForm
+from .middleware import SESSION_STARTED_KEY
+from .models import User
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request):
+    form = SignInForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.sign_in(request=request, **form.cleaned_data)
+        except services.LockedOut:
+            form.add_error(None, _("Too many failed sign-ins. Try again in 15 minutes."))
+        else:
+            if user is None:
+                form.add_error(None, _("The user name or password is wrong."))
+            else:
+                login(request, user)
+                request.session[SESSION_STARTED_KEY] = time.time()
+                if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                    next_url = ""
+                return redirect(next_url or "home")
+    return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
+
+
+@require_POST
+def sign_out(request):
+    logout(request)
+    return redirect("login")
+
+
+@login_required
+def profile(request):
+    return render(request, "accounts/profile.html", {
+        "account": request.user, "grants": selectors.my_grants(actor=request.user), "form": RevealForm(),
+    })
+
+
+@login_required
+@require_POST
+def profile_reveal(request, user_id: int):
+    """Reveal one personal field; answers an htmx partial (or the profile page without JavaScript)."""
+    form = RevealForm(request.POST)
+    value = None
+    if form.is_valid():
+        try:
+            value = reveal(actor=request.user, model=User, pk=user_id, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(request, "accounts/_reveal.html", {"form": form, "value": value, "user_id": user_id})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage(request):
+    accounts = selectors.managed_accounts(actor=request.user)
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.account_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Account created."))
+            return redirect("accounts:detail", user_id=user.pk)
+    return render(request, "accounts/manage.html", {"accounts": accounts[:500], "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def detail(request, user_id: int):
+    account = selectors.managed_account(actor=request.user, user_id=user_id)
+    form = GrantForm(request.POST or None)
+    if request.method == "POST":
+        if "remove" in request.POST:
+            grant_id = request.POST["remove"]
+            if not grant_id.isdigit():
+                raise Http404
+            services.grant_remove(actor=request.user, grant_id=int(grant_id))
+            messages.success(request, _("Grant removed."))
+            return redirect("accounts:detail", user_id=user_id)
+        if form.is_valid():
+            try:
+                services.grant_add(actor=request.user, user_id=user_id, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Grant added."))
+                return redirect("accounts:detail", user_id=user_id)
+    return render(request, "accounts/detail.html", {"account": account, "form": form})

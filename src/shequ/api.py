@@ -1,0 +1,69 @@
+"""The one NinjaAPI. Every operation requires a signed-in session unless it is in PUBLIC_OPERATIONS
+(a test fails when an operation without authentication is missing from that list)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError
+from ninja.security import django_auth
+
+from shequ.accounts.api import router as accounts_router
+from shequ.areas.api import router as areas_router
+from shequ.audit.api import router as audit_router
+
+PUBLIC_OPERATIONS = {"health"}
+
+api = NinjaAPI(
+    title="Shequ API",
+    version="1",
+    description="社区服务平台接口 — the REST API of Shequ. Sign in through /accounts/login/; the session "
+    "cookie authenticates API calls, and writes need the CSRF token (header X-CSRFToken).",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    detail: list[dict]
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    """Service-level validation: 422 with one entry per field, messages in the request's language."""
+    if hasattr(exc, "error_dict"):
+        items = [{"field": field, "message": str(m)} for field, errors in exc.message_dict.items() for m in errors]
+    else:
+        items = [{"field": "", "message": str(m)} for m in exc.messages]
+    return api.create_response(request, {"detail": items}, status=422)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"detail": _("Sign in first.")}, status=401)
+
+
+class HealthOut(Schema):
+    status: str
+
+
+@api.get("/health", auth=None, response=HealthOut, operation_id="health", tags=["system"])
+def health(request):
+    """Liveness check for load balancers and monitoring."""
+    return {"status": "ok"}
+
+
+api.add_router("/", areas_router)
+api.add_router("/", accounts_router)
+api.add_router("/", audit_router)

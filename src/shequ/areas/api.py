@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import paginate
+
+from . import selectors, services
+from .models import Area
+
+router = Router(tags=["areas"])
+
+AREA_CODE = r"^[0-9]{1,20}$"
+
+
+class OtherCodeOut(Schema):
+    system: str
+    code: str
+
+
+class AreaOut(Schema):
+    code: str
+    code_system: str
+    name: str
+    level: int
+    level_name: str
+    kind: str
+    parent_code: str | None
+    is_active: bool
+
+    @staticmethod
+    def resolve_level_name(obj: Area) -> str:
+        return str(obj.get_level_display())
+
+    @staticmethod
+    def resolve_parent_code(obj: Area) -> str | None:
+        return obj.ancestor_codes[-1] if obj.ancestor_codes else None
+
+
+class AreaDetailOut(AreaOut):
+    other_codes: list[OtherCodeOut]
+
+    @staticmethod
+    def resolve_other_codes(obj: Area) -> list[dict]:
+        return [{"system": c.system, "code": c.code} for c in obj.other_codes.all()]
+
+
+class GridIn(Schema):
+    name: str = Field(..., description="网格名称 grid name", max_length=200)
+
+
+class GridPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    is_active: bool | None = None
+
+
+@router.get("/areas", response=list[AreaOut], operation_id="areas_roots")
+def areas_roots(request):
+    """The areas of the caller's grants: the tops of the part of the tree they may read."""
+    return selectors.area_roots(actor=request.user)
+
+
+@router.get("/areas/search", response=list[AreaOut], operation_id="areas_search")
+def areas_search(request, q: str = Query(..., min_length=1, max_length=50, description="name or code")):
+    """Areas in the caller's part of the tree whose name contains q or whose code starts with it."""
+    return selectors.area_search(actor=request.user, query=q)
+
+
+@router.get("/areas/locate", response=AreaOut, operation_id="areas_locate")
+def areas_locate(
+    request,
+    lon: float = Query(..., ge=-180, le=180, description="WGS-84 longitude"),
+    lat: float = Query(..., ge=-90, le=90, description="WGS-84 latitude"),
+):
+    """The district or county whose boundary contains the point (404 outside the caller's tree)."""
+    return selectors.district_at(actor=request.user, lon=lon, lat=lat)
+
+
+@router.get("/areas/{code}", response=AreaDetailOut, operation_id="area_get")
+def area_get(request, code: str = Path(..., pattern=AREA_CODE)):
+    return selectors.area_get(actor=request.user, code=code)
+
+
+@router.get("/areas/{code}/children", response=list[AreaOut], operation_id="area_children")
+@paginate
+def area_children(request, code: str = Path(..., pattern=AREA_CODE)):
+    area = selectors.area_get(actor=request.user, code=code)
+    return selectors.area_children(actor=request.user, area=area)
+
+
+@router.post("/areas/{code}/grids", response={201: AreaOut}, operation_id="grid_create")
+def grid_create(request, payload: GridIn, code: str = Path(..., pattern=AREA_CODE)):
+    """Create a grid (网格) under a community."""
+    return 201, services.grid_create(actor=request.user, community_code=code, name=payload.name)
+
+
+@router.patch("/grids/{code}", response=AreaOut, operation_id="grid_update")
+def grid_update(request, payload: GridPatch, code: str = Path(..., pattern=AREA_CODE)):
+    """Rename a grid or mark it inactive."""
+    return services.grid_update(actor=request.user, grid_code=code, name=payload.name, is_active=payload.is_active)

@@ -1,0 +1,91 @@
+"""Every read of the area tree, scoped to the actor."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.db.models import Count, Max, Q
+from django.http import Http404
+from shapely.geometry import Point, shape
+from shapely.prepared import prep
+
+from shequ.accounts.access import granted_paths
+from shequ.accounts.roles import Capability
+
+from .models import Area, Level
+
+
+def area_get(*, actor, code: str) -> Area:
+    area = Area.objects.visible_to(actor).filter(code=code).select_related("parent").first()
+    if area is None:
+        raise Http404
+    return area
+
+
+def area_roots(*, actor) -> list[Area]:
+    """The tops of the actor's part of the tree: the areas of their grants."""
+    paths = granted_paths(actor, Capability.AREA_READ)
+    return list(Area.objects.filter(path__in=paths).order_by("level", "code"))
+
+
+def area_children(*, actor, area: Area):
+    return (
+        Area.objects.visible_to(actor).filter(parent=area)
+        .annotate(child_count=Count("children")).order_by("code")
+    )
+
+
+def area_ancestors(*, actor, area: Area) -> list[Area]:
+    """The chain above ``area`` for breadcrumbs, each with ``visible`` set so a page links only those."""
+    codes = area.ancestor_codes
+    visible = set(Area.objects.visible_to(actor).filter(code__in=codes).values_list("code", flat=True))
+    ancestors = sorted(Area.objects.filter(code__in=codes), key=lambda a: len(a.path))
+    for ancestor in ancestors:
+        ancestor.visible = ancestor.code in visible
+    return ancestors
+
+
+def area_search(*, actor, query: str, limit: int = 20) -> list[Area]:
+    """Areas whose name contains ``query`` or whose code starts with it, shallowest first."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    match = Q(name__icontains=query)
+    if query.isdigit():
+        match |= Q(code__startswith=query) | Q(other_codes__code__startswith=query)
+    return list(
+        Area.objects.visible_to(actor).filter(match).select_related("parent").distinct()
+        .order_by("level", "code")[:limit]
+    )
+
+
+@lru_cache(maxsize=4)
+def _district_shapes(signature: tuple) -> list[tuple[int, object]]:
+    return [
+        (pk, prep(shape(boundary)))
+        for pk, boundary in Area.objects.filter(level=Level.DISTRICT, boundary__isnull=False)
+        .values_list("pk", "boundary")
+    ]
+
+
+def district_at(*, actor, lon: float, lat: float) -> Area:
+    """The district (区县) whose boundary contains the WGS-84 point; 404 if none the actor may see."""
+    signature = tuple(
+        Area.objects.filter(level=Level.DISTRICT, boundary__isnull=False)
+        .aggregate(n=Count("pk"), last=Max("pk")).values()
+    )
+    point = Point(lon, lat)
+    for pk, geometry in _district_shapes(signature):
+        if geometry.contains(point):
+            area = Area.objects.visible_to(actor).filter(pk=pk).first()
+            if area is not None:
+                return area
+            break
+    raise Http404
+
+
+def can_manage_grids(*, actor, area: Area) -> bool:
+    """Whether the actor may create grids under this community or edit this grid."""
+    return area.level in (Level.COMMUNITY, Level.GRID) and (
+        Area.objects.visible_to(actor, Capability.GRID_MANAGE).filter(pk=area.pk).exists()
+    )

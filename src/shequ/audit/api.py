@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from shequ.accounts.access import require_capability
+from shequ.accounts.roles import Capability
+
+from . import selectors
+from .models import AuditEvent
+from .services import verify_chain
+
+router = Router(tags=["audit"])
+
+
+class AuditEventOut(Schema):
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    area_code: str | None
+    ip: str | None
+    request_id: str
+    data: dict
+    hash: str
+
+    @staticmethod
+    def resolve_area_code(obj: AuditEvent) -> str | None:
+        return obj.area.code if obj.area_id else None
+
+
+class ChainOut(Schema):
+    ok: bool
+    checked: int
+    first_broken_id: int | None
+    reason: str
+
+
+@router.get("/audit/events", response=list[AuditEventOut], operation_id="audit_events")
+@paginate
+def audit_events(request, action: str = ""):
+    """The audit trail of the auditor's area, newest first."""
+    return selectors.audit_events(actor=request.user, action=action)
+
+
+@router.get("/audit/verify", response=ChainOut, operation_id="audit_verify")
+def audit_verify(request):
+    """Recompute the whole hash chain (auditors only)."""
+    require_capability(request.user, Capability.AUDIT_READ)
+    report = verify_chain()
+    return {"ok": report.ok, "checked": report.checked, "first_broken_id": report.first_broken_id,
+            "reason": report.reason}

@@ -1,0 +1,26 @@
+import re
+import uuid
+
+from . import context
+
+# A caller (a proxy, another service) may pass its own request id; anything else is replaced.
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (echoed in X-Request-ID) and binds it with the client address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = context.bind(context.RequestContext(ip=request.META.get("REMOTE_ADDR"), request_id=request_id))
+        try:
+            response = self.get_response(request)
+        finally:
+            context.reset(token)
+        response["X-Request-ID"] = request_id
+        return response

@@ -1,0 +1,82 @@
+"""The append-only audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shequ.areas.scoping import AreaScopedQuerySet
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or remove an audit event."""
+
+
+class AuditEventQuerySet(AreaScopedQuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit events cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit events cannot be deleted")
+
+    def visible_to(self, actor, capability=None):
+        from shequ.accounts.roles import Capability
+
+        return super().visible_to(actor, capability or Capability.AUDIT_READ)
+
+    def _area_filter(self, paths):
+        # Events that belong to no area (sign-ins, account changes) are city-wide facts: only an
+        # auditor whose grant is a root of the tree sees them.
+        q = super()._area_filter(paths)
+        if any(path.count("/") == 2 for path in paths):
+            q |= models.Q(area__isnull=True)
+        return q
+
+
+class AuditEvent(models.Model):
+    """One thing that happened, written in the same transaction as the change it records.
+
+    Events form a chain: ``hash`` is a keyed hash (HMAC-SHA256 with SHEQU_AUDIT_KEY) of the event and
+    the previous event's hash, so changing or removing an event breaks every later link. Updates and
+    deletes are refused by the application and, on PostgreSQL, by a trigger. ``data`` never holds
+    personal data; it names fields and reasons, not values.
+    """
+
+    area_path_lookup = "area__path"
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("actor"),
+    )
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("area"),
+    )
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit events cannot be deleted")

@@ -1,0 +1,77 @@
+"""Demo data on the real division codes: grids and one account per role, in different areas.
+
+Everything goes through the same services a person would use, so the demo's audit trail is real.
+"""
+
+from __future__ import annotations
+
+import random
+
+from django.db import transaction
+from stdnum.cn import ric
+
+from shequ.accounts.models import User
+from shequ.accounts.roles import Programme, Role
+from shequ.accounts.services import account_create, grant_add, sysadmin_bootstrap
+from shequ.areas.models import Area, Level
+from shequ.areas.services import grid_create
+
+DEMO_PASSWORD = "Shequ-demo-2026"
+GRIDS_PER_COMMUNITY = 3
+
+
+def demo_id_number(rng: random.Random, region: str, birth: str, female: bool) -> str:
+    """A valid identity number (GB 11643) for the region and birth date; even order code = female."""
+    order = rng.randrange(0, 500) * 2 + (0 if female else 1)
+    body = f"{region}{birth}{order:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@transaction.atomic
+def load_demo(*, city_code: str = "2101", streets: int = 2, seed: int = 2026) -> list[dict]:
+    """Create one account per role and grids in the communities of a few streets. Idempotent.
+
+    Returns the accounts as rows (role, user name, area) for printing.
+    """
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+    city = Area.objects.get(code=city_code.ljust(12, "0"), parent__isnull=True)
+    admin = sysadmin_bootstrap(username="demo-sysadmin", password=DEMO_PASSWORD, area_code=city.code)
+    districts = list(city.children.order_by("code")[:2])
+    chosen_streets = [s for d in districts for s in d.children.order_by("code")[:streets]]
+    district, street = districts[0], chosen_streets[0]
+    community_a, community_b = street.children.filter(level=Level.COMMUNITY).order_by("code")[:2]
+
+    def account(username, display, role, area, programme="", **personal):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = account_create(actor=admin, username=username, password=DEMO_PASSWORD,
+                                  display_name=display, **personal)
+        if not user.grants.filter(role=role, area=area).exists():
+            grant_add(actor=admin, user_id=user.pk, role=role, area_code=area.code, programme=programme)
+        return {"role": str(Role(role).label), "username": username, "area": f"{area.name} ({area.code})"}
+
+    rows = [{"role": str(Role.SYSADMIN.label), "username": admin.username, "area": f"{city.name} ({city.code})"}]
+    rows.append(account("demo-city", "市民政局管理员", Role.CITY_ADMIN, city))
+    city_admin = User.objects.get(username="demo-city")
+    for each in chosen_streets:
+        for community in each.children.filter(level=Level.COMMUNITY).order_by("code"):
+            for n in range(community.children.count() + 1, GRIDS_PER_COMMUNITY + 1):
+                grid_create(actor=city_admin, community_code=community.code, name=f"第{n}网格")
+    grid_a = community_a.children.order_by("code").first()
+    rows += [
+        account("demo-district", "区民政干部", Role.DISTRICT_OFFICER, district),
+        account("demo-district-b", "邻区干部", Role.DISTRICT_OFFICER, districts[1]),
+        account("demo-street", "街道干部", Role.STREET_OFFICER, street),
+        account("demo-community", "社区工作者", Role.COMMUNITY_STAFF, community_a),
+        account("demo-community-b", "邻社区工作者", Role.COMMUNITY_STAFF, community_b),
+        account("demo-grid", "网格员", Role.GRID_WORKER, grid_a),
+        account("demo-eldercare", "养老项目专员", Role.PROGRAMME_OFFICER, city, Programme.ELDERCARE),
+        account("demo-provider", "居家养老服务商", Role.SERVICE_PROVIDER, district),
+        account("demo-auditor", "审计员", Role.AUDITOR, city),
+        account(
+            "demo-resident", "居民", Role.RESIDENT, community_a, home_area_code=community_a.code,
+            id_number=demo_id_number(rng, district.code[:6], "19480312", female=True),
+            phone=f"139{rng.randrange(10**8):08d}",
+        ),
+    ]
+    return rows

@@ -1,0 +1,98 @@
+"""Model fields for personal data: encrypted at rest, with a blind index for exact lookup."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import models
+
+from shequ.lib.masking import mask_middle
+
+from . import crypto
+
+
+def _default_mask(value: str) -> str:
+    return mask_middle(value, keep_start=1, keep_end=1)
+
+
+class EncryptedTextField(models.TextField):
+    """Text stored AES-GCM encrypted; Python code sees plaintext, the database never does.
+
+    Filtering on this field cannot work (every value has a fresh nonce): look values up through the
+    companion ``BlindIndexField``. ``mask`` renders the value for display by default.
+    """
+
+    def __init__(self, *args, mask: Callable[[str], str] | None = None, **kwargs):
+        self.mask = mask or _default_mask
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("blank", None)
+        kwargs.pop("default", None)
+        return name, path, args, kwargs
+
+    @property
+    def crypto_context(self) -> str:
+        return f"{self.model._meta.label_lower}.{self.name}"
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return value
+        return crypto.decrypt(value, context=self.crypto_context)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if not value:
+            return value
+        return crypto.encrypt(value, context=self.crypto_context)
+
+
+class BlindIndexField(models.CharField):
+    """The keyed hash of another field's plaintext, kept in step on every save."""
+
+    def __init__(self, *args, source: str = "", purpose: str = "", **kwargs):
+        self.source = source
+        self.purpose = purpose or source
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs["purpose"] = self.purpose
+        for key in ("max_length", "blank", "default", "editable", "db_index"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    def index_of(self, plaintext: str) -> str:
+        return crypto.blind_index(plaintext, purpose=self.purpose) if plaintext else ""
+
+    def pre_save(self, model_instance, add):
+        value = self.index_of(getattr(model_instance, self.source) or "")
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def encrypted_fields(model) -> list[EncryptedTextField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+
+
+def lookup(model, source: str, plaintext: str) -> models.Q:
+    """The filter that finds rows whose ``source`` field equals ``plaintext`` (already normalised)."""
+    for field in model._meta.concrete_fields:
+        if isinstance(field, BlindIndexField) and field.source == source:
+            return models.Q(**{field.name: field.index_of(plaintext)})
+    raise LookupError(f"{model._meta.label} has no blind index for {source}")
+
+
+def masked(instance, field_name: str) -> str:
+    """The display form of a personal field: always masked."""
+    field = instance._meta.get_field(field_name)
+    return field.mask(getattr(instance, field_name) or "")

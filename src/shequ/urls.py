@@ -1,0 +1,40 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from shequ.accounts import views as account_views
+from shequ.api import api
+from shequ.areas import views as area_views
+from shequ.audit import views as audit_views
+from shequ.web import views as web_views
+
+areas_patterns = (
+    [
+        path("", area_views.browse, name="browse"),
+        path("search/", area_views.search, name="search"),
+        path("<str:code>/", area_views.detail, name="detail"),
+        path("<str:code>/grids/new/", area_views.grid_create, name="grid_create"),
+        path("grids/<str:code>/edit/", area_views.grid_edit, name="grid_edit"),
+    ],
+    "areas",
+)
+
+accounts_patterns = (
+    [
+        path("me/", account_views.profile, name="profile"),
+        path("<int:user_id>/reveal/", account_views.profile_reveal, name="reveal"),
+        path("manage/", account_views.manage, name="manage"),
+        path("manage/<int:user_id>/", account_views.detail, name="detail"),
+    ],
+    "accounts",
+)
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("accounts/login/", account_views.sign_in, name="login"),
+    path("accounts/logout/", account_views.sign_out, name="logout"),
+    path("accounts/", include(accounts_patterns)),
+    path("areas/", include(areas_patterns)),
+    path("audit/", audit_views.events, name="audit_events"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", api.urls),
+]

@@ -1,0 +1,16 @@
+from shequ.accounts.access import has_capability
+from shequ.accounts.roles import Capability
+
+
+def navigation(request):
+    """What the menu offers: only what the signed-in person may open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "areas": has_capability(user, Capability.AREA_READ),
+            "audit": has_capability(user, Capability.AUDIT_READ),
+            "accounts": has_capability(user, Capability.ACCOUNTS_MANAGE),
+        }
+    }

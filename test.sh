@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Set up (or update) .venv and run the whole suite on SQLite, then on PostgreSQL.
+# PostgreSQL: SHEQU_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/shequ).
+# Without PostgreSQL the suite runs on SQLite only and says so; with CI=true that is a failure.
+# Extra arguments go to pytest, e.g. ./test.sh tests/areas -k grid
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/venv.sh requirements-dev.txt
+python=.venv/bin/python
+pg_url="${SHEQU_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/shequ}"
+
+echo "== SQLite =="
+SHEQU_DATABASE_URL="sqlite:///$(pwd)/var/test.sqlite3" $python -m pytest "$@"
+
+if $python - "$pg_url" <<'PY'
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1].rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
+except Exception as exc:
+    print(f"cannot reach PostgreSQL: {exc}", file=sys.stderr)
+    sys.exit(1)
+PY
+then
+  echo "== PostgreSQL =="
+  SHEQU_DATABASE_URL="$pg_url" $python -m pytest "$@"
+else
+  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2
+  echo "!! PostgreSQL is not reachable at $pg_url" >&2
+  echo "!! The suite ran on SQLite ONLY. Start PostgreSQL or set SHEQU_TEST_POSTGRES_URL." >&2
+  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2
+  if [ "${CI:-}" = "true" ]; then
+    echo "CI=true: a missing PostgreSQL is a failure." >&2
+    exit 1
+  fi
+fi

@@ -1,0 +1,141 @@
+"""Shared fixtures: the real Shenyang tree (and Dalian, as a foreign city), loaded once per run, and
+personas with their grants.
+
+Personas (all in Shenyang unless said): grid workers of grid A1 (community A) and B1 (community B),
+community staff of A and of B, the street officer over A and B, the district officer above, a district
+officer of a neighbouring district, a programme officer and a city administrator over the city, a
+service provider, an auditor, a system administrator, a resident of community A, and the anonymous
+visitor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+PASSWORD = "Correct-horse-battery-9"
+
+
+@dataclass
+class World:
+    city: object
+    other_city: object
+    district: object
+    district_b: object
+    street: object
+    street_b: object
+    community_a: object
+    community_b: object
+    grid_a1: object
+    grid_a2: object
+    grid_b1: object
+    personas: dict
+
+
+def _build_world():
+    from shequ.accounts.models import Grant, User
+    from shequ.accounts.roles import Programme, Role
+    from shequ.areas.models import Area, Level
+    from shequ.areas.services import DATA_DIR, load_boundaries, load_divisions
+
+    load_divisions(actor=None, city_code="2101")
+    load_divisions(actor=None, city_code="2102")
+    with transaction.atomic():
+        load_boundaries(actor=None, geojson_path=DATA_DIR / "shenyang_districts.geojson")
+    city = Area.objects.get(code="210100000000")
+    other_city = Area.objects.get(code="210200000000")
+    district = Area.objects.get(code="210102000000")  # 和平区
+    district_b = Area.objects.get(code="210103000000")  # 沈河区
+    street, street_b = list(district.children.order_by("code")[:2])
+    community_a, community_b = list(street.children.filter(level=Level.COMMUNITY).order_by("code")[:2])
+
+    def grid(community, number, name):
+        code = f"{community.code}{number:03d}"
+        return Area.objects.create(code=code, code_system="local", name=name, level=Level.GRID,
+                                   parent=community, path=f"{community.path}{code}/")
+
+    grid_a1, grid_a2 = grid(community_a, 1, "第1网格"), grid(community_a, 2, "第2网格")
+    grid_b1 = grid(community_b, 1, "第1网格")
+
+    personas = {}
+
+    def persona(key, role, area, programme="", **extra):
+        user = User(username=key, display_name=key, **extra)
+        user.set_password(PASSWORD)
+        user.save()
+        if role:
+            Grant.objects.create(user=user, role=role, area=area, programme=programme)
+        personas[key] = user.pk
+
+    persona("grid_worker", Role.GRID_WORKER, grid_a1)
+    persona("grid_worker_b", Role.GRID_WORKER, grid_b1)
+    persona("community_staff", Role.COMMUNITY_STAFF, community_a)
+    persona("community_staff_b", Role.COMMUNITY_STAFF, community_b)
+    persona("street_officer", Role.STREET_OFFICER, street)
+    persona("district_officer", Role.DISTRICT_OFFICER, district)
+    persona("district_officer_b", Role.DISTRICT_OFFICER, district_b)
+    persona("programme_officer", Role.PROGRAMME_OFFICER, city, Programme.ELDERCARE)
+    persona("city_admin", Role.CITY_ADMIN, city)
+    persona("service_provider", Role.SERVICE_PROVIDER, district)
+    persona("auditor", Role.AUDITOR, city)
+    persona("sysadmin", Role.SYSADMIN, city)
+    persona(
+        "resident", Role.RESIDENT, community_a, home_area=community_a,
+        id_number="210102194803120029", phone="13912345678",
+    )
+    persona("resident_b", Role.RESIDENT, community_b, home_area=community_b,
+            id_number="210102195001010025", phone="13800000000")
+    return World(city, other_city, district, district_b, street, street_b, community_a, community_b,
+                 grid_a1, grid_a2, grid_b1, personas)
+
+
+_WORLD = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.conf import settings
+
+    # Fast hashing for tests only: the personas sign in thousands of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock():
+        _WORLD["world"] = _build_world()
+
+
+@pytest.fixture
+def world(db) -> World:
+    return _WORLD["world"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def user_of(world):
+    """``user_of("street_officer")`` -> that persona's User, fresh from the database."""
+    from shequ.accounts.models import User
+
+    def get(key):
+        return User.objects.get(pk=world.personas[key])
+
+    return get
+
+
+@pytest.fixture
+def client_of(world, user_of):
+    """``client_of("grid_worker")`` -> a test client signed in as that persona (None = anonymous)."""
+    from django.test import Client
+
+    def make(key):
+        client = Client()
+        if key is not None:
+            client.force_login(user_of(key))
+        return client
+
+    return make
