@@ -84,9 +84,11 @@ def _build_world():
     persona("auditor", Role.AUDITOR, city)
     persona("sysadmin", Role.SYSADMIN, city)
     persona(
-        "resident", Role.RESIDENT, community_a, home_area=community_a,
+        "resident", Role.RESIDENT, grid_a1, home_area=grid_a1,
         id_number="210102194803120029", phone="13912345678",
     )
+    dalian_community = Area.objects.filter(path__startswith=other_city.path, level=Level.COMMUNITY).order_by("code")[0]
+    persona("dalian_staff", Role.COMMUNITY_STAFF, dalian_community)
     persona("resident_b", Role.RESIDENT, community_b, home_area=community_b,
             id_number="210102195001010025", phone="13800000000")
     return World(city, other_city, district, district_b, street, street_b, community_a, community_b,

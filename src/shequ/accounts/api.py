@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.privacy.fields import masked
@@ -112,19 +112,19 @@ def accounts_list(request):
 @router.post("/accounts", response={201: AccountOut}, operation_id="account_create")
 def account_create(request, payload: AccountIn):
     user = services.account_create(actor=request.user, **payload.dict())
-    return 201, selectors.managed_account(actor=request.user, user_id=user.pk)
+    return Status(201, selectors.managed_account(actor=request.user, user_id=user.pk))
 
 
 @router.post("/accounts/{user_id}/grants", response={201: GrantOut}, operation_id="grant_add")
 def grant_add(request, user_id: int, payload: GrantIn):
     selectors.managed_account(actor=request.user, user_id=user_id)
-    return 201, services.grant_add(actor=request.user, user_id=user_id, **payload.dict())
+    return Status(201, services.grant_add(actor=request.user, user_id=user_id, **payload.dict()))
 
 
 @router.delete("/grants/{grant_id}", response={204: None}, operation_id="grant_remove")
 def grant_remove(request, grant_id: int):
     services.grant_remove(actor=request.user, grant_id=grant_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/accounts/{user_id}/reveal", response=RevealOut, operation_id="account_reveal")

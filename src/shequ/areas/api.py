@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
+
+from shequ.accounts.access import require_capability
+from shequ.accounts.roles import Capability
 
 from . import selectors, services
 from .models import Area
@@ -55,12 +58,14 @@ class GridPatch(Schema):
 @router.get("/areas", response=list[AreaOut], operation_id="areas_roots")
 def areas_roots(request):
     """The areas of the caller's grants: the tops of the part of the tree they may read."""
+    require_capability(request.user, Capability.AREA_READ)
     return selectors.area_roots(actor=request.user)
 
 
 @router.get("/areas/search", response=list[AreaOut], operation_id="areas_search")
 def areas_search(request, q: str = Query(..., min_length=1, max_length=50, description="name or code")):
     """Areas in the caller's part of the tree whose name contains q or whose code starts with it."""
+    require_capability(request.user, Capability.AREA_READ)
     return selectors.area_search(actor=request.user, query=q)
 
 
@@ -89,7 +94,7 @@ def area_children(request, code: str = Path(..., pattern=AREA_CODE)):
 @router.post("/areas/{code}/grids", response={201: AreaOut}, operation_id="grid_create")
 def grid_create(request, payload: GridIn, code: str = Path(..., pattern=AREA_CODE)):
     """Create a grid (网格) under a community."""
-    return 201, services.grid_create(actor=request.user, community_code=code, name=payload.name)
+    return Status(201, services.grid_create(actor=request.user, community_code=code, name=payload.name))
 
 
 @router.patch("/grids/{code}", response=AreaOut, operation_id="grid_update")

@@ -44,6 +44,7 @@ class ChainOut(Schema):
 @paginate
 def audit_events(request, action: str = ""):
     """The audit trail of the auditor's area, newest first."""
+    require_capability(request.user, Capability.AUDIT_READ)
     return selectors.audit_events(actor=request.user, action=action)
 
 

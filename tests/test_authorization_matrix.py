@@ -1,0 +1,260 @@
+"""The authorization matrix: every role × every API operation and page × own / sibling / parent area.
+
+The set of endpoints is read from the URL configuration and the OpenAPI document; an endpoint
+without a row here fails ``test_every_endpoint_has_a_row``. Each row says which roles succeed on
+their own area; everyone else, and everyone on a sibling or parent area, must get a 404 (401 or a
+redirect to sign-in when anonymous). List endpoints are also checked for rows from a foreign area.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+from shapely.geometry import shape
+
+from shequ.accounts.models import Grant, User
+from shequ.accounts.roles import Role
+from shequ.api import PUBLIC_OPERATIONS, api
+from shequ.areas.models import Area, Level
+from shequ.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = {
+    None: None,
+    "resident": Role.RESIDENT,
+    "grid_worker": Role.GRID_WORKER,
+    "community_staff": Role.COMMUNITY_STAFF,
+    "street_officer": Role.STREET_OFFICER,
+    "district_officer": Role.DISTRICT_OFFICER,
+    "programme_officer": Role.PROGRAMME_OFFICER,
+    "city_admin": Role.CITY_ADMIN,
+    "service_provider": Role.SERVICE_PROVIDER,
+    "auditor": Role.AUDITOR,
+    "sysadmin": Role.SYSADMIN,
+}
+RELATIONS = ("own", "sibling", "parent")
+AUTHENTICATED = frozenset(r for r in PERSONAS.values() if r)
+AREA_READERS = frozenset({Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_OFFICER, Role.DISTRICT_OFFICER,
+                          Role.PROGRAMME_OFFICER, Role.CITY_ADMIN})
+GRID_MANAGERS = frozenset({Role.COMMUNITY_STAFF, Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.CITY_ADMIN})
+REVEALERS = frozenset({Role.COMMUNITY_STAFF, Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.CITY_ADMIN})
+
+
+@dataclass
+class Target:
+    area: Area | None = None
+    user: User | None = None
+    grant: Grant | None = None
+
+
+_counter = itertools.count()
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{next(_counter)}"
+
+
+def json_post(client, url, body):
+    return client.post(url, body, content_type="application/json")
+
+
+def locate(client, t: Target):
+    point = shape(t.area.boundary).representative_point()
+    return client.get(f"/api/areas/locate?lon={point.x}&lat={point.y}")
+
+
+@dataclass
+class Spec:
+    call: Callable[[Client, Target], object]
+    allowed: frozenset
+    ok: int = 200
+    denied: int = 404
+    anonymous: int = 401
+    target: str | None = None  # None: not about an area; "area", "community", "grid", "district", "user", "grant"
+    rows: str | None = None  # "areas", "events", "accounts": the response lists rows to check for foreign ones
+    extra: dict = field(default_factory=dict)
+
+
+PAGE = {"anonymous": 302}
+
+API_SPECS: dict[str, Spec] = {
+    "health": Spec(lambda c, t: c.get("/api/health"), AUTHENTICATED, anonymous=200),
+    "me": Spec(lambda c, t: c.get("/api/me"), AUTHENTICATED),
+    "areas_roots": Spec(lambda c, t: c.get("/api/areas"), AREA_READERS, rows="areas"),
+    "areas_search": Spec(lambda c, t: c.get("/api/areas/search?q=社区"), AREA_READERS, rows="areas"),
+    "areas_locate": Spec(locate, AREA_READERS, target="district"),
+    "area_get": Spec(lambda c, t: c.get(f"/api/areas/{t.area.code}"), AREA_READERS, target="area"),
+    "area_children": Spec(lambda c, t: c.get(f"/api/areas/{t.area.code}/children"), AREA_READERS,
+                          target="area", rows="areas"),
+    "grid_create": Spec(lambda c, t: json_post(c, f"/api/areas/{t.area.code}/grids", {"name": unique("网格")}),
+                        GRID_MANAGERS, ok=201, target="community"),
+    "grid_update": Spec(lambda c, t: c.patch(f"/api/grids/{t.area.code}", {"name": unique("网格")},
+                                             content_type="application/json"),
+                        GRID_MANAGERS, target="grid"),
+    "accounts_list": Spec(lambda c, t: c.get("/api/accounts"), frozenset({Role.SYSADMIN}), rows="accounts"),
+    "account_create": Spec(
+        lambda c, t: json_post(c, "/api/accounts", {"username": unique("new-user-"), "password": "Long-enough-pw-42"}),
+        frozenset({Role.SYSADMIN}), ok=201),
+    "grant_add": Spec(
+        lambda c, t: json_post(c, f"/api/accounts/{t.user.pk}/grants",
+                               {"role": "grid_worker", "area_code": Area.objects.get(name="第1网格",
+                                parent__code=c.world.community_a.code).code}),
+        frozenset({Role.SYSADMIN}), ok=201, target="user"),
+    "grant_remove": Spec(lambda c, t: c.delete(f"/api/grants/{t.grant.pk}"), frozenset({Role.SYSADMIN}),
+                         ok=204, target="grant"),
+    "account_reveal": Spec(
+        lambda c, t: json_post(c, f"/api/accounts/{t.user.pk}/reveal", {"field": "phone", "reason": "核实身份信息"}),
+        REVEALERS | {Role.RESIDENT}, target="user"),
+    "audit_events": Spec(lambda c, t: c.get("/api/audit/events"), frozenset({Role.AUDITOR}), rows="events"),
+    "audit_verify": Spec(lambda c, t: c.get("/api/audit/verify"), frozenset({Role.AUDITOR})),
+}
+
+PAGE_SPECS: dict[str, Spec] = {
+    "home": Spec(lambda c, t: c.get("/"), AUTHENTICATED, anonymous=200),
+    "login": Spec(lambda c, t: c.get("/accounts/login/"), AUTHENTICATED, anonymous=200),
+    "logout": Spec(lambda c, t: c.post("/accounts/logout/"), AUTHENTICATED, ok=302, anonymous=302),
+    "set_language": Spec(lambda c, t: c.post("/i18n/setlang/", {"language": "en", "next": "/"}), AUTHENTICATED,
+                         ok=302, anonymous=302),
+    "accounts:profile": Spec(lambda c, t: c.get("/accounts/me/"), AUTHENTICATED, **PAGE),
+    "accounts:reveal": Spec(lambda c, t: c.post(f"/accounts/{t.user.pk}/reveal/", {"field": "phone", "reason": "核实身份信息"}),
+                            REVEALERS | {Role.RESIDENT}, target="user", **PAGE),
+    "accounts:manage": Spec(lambda c, t: c.get("/accounts/manage/"), frozenset({Role.SYSADMIN}), **PAGE),
+    "accounts:detail": Spec(lambda c, t: c.get(f"/accounts/manage/{t.user.pk}/"), frozenset({Role.SYSADMIN}),
+                            target="user", **PAGE),
+    "areas:browse": Spec(lambda c, t: c.get("/areas/"), AREA_READERS, **PAGE),
+    "areas:search": Spec(lambda c, t: c.get("/areas/search/?q=社区"), AREA_READERS, **PAGE),
+    "areas:detail": Spec(lambda c, t: c.get(f"/areas/{t.area.code}/"), AREA_READERS, target="area", **PAGE),
+    "areas:grid_create": Spec(lambda c, t: c.post(f"/areas/{t.area.code}/grids/new/", {"name": unique("网格")}),
+                              GRID_MANAGERS, ok=302, target="community", **PAGE),
+    "areas:grid_edit": Spec(lambda c, t: c.get(f"/areas/grids/{t.area.code}/edit/"), GRID_MANAGERS,
+                            target="grid", **PAGE),
+    "audit_events": Spec(lambda c, t: c.get("/audit/"), frozenset({Role.AUDITOR}), **PAGE),
+    "api:openapi-json": Spec(lambda c, t: c.get("/api/openapi.json"), AUTHENTICATED, anonymous=200),
+    "api:openapi-view": Spec(lambda c, t: c.get("/api/docs"), AUTHENTICATED, anonymous=200),
+    "api:api-root": Spec(lambda c, t: c.get("/api/"), frozenset(), anonymous=404),
+}
+
+
+def _url_names(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _url_names(pattern.url_patterns, pattern.namespace or namespace)
+        elif getattr(pattern.callback, "__module__", "") != "ninja.operation":
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def _operations():
+    schema = api.get_openapi_schema()
+    return {op["operationId"]: op for ops in schema["paths"].values() for op in ops.values()}
+
+
+def test_every_endpoint_has_a_row():
+    assert set(_url_names(get_resolver().url_patterns)) == set(PAGE_SPECS)
+    assert set(_operations()) == set(API_SPECS)
+
+
+def test_only_listed_operations_are_public():
+    public = {op_id for op_id, op in _operations().items() if not op.get("security")}
+    assert public == PUBLIC_OPERATIONS
+
+
+# --- targets -------------------------------------------------------------------------------------
+
+LEVEL_OF = {"community": Level.COMMUNITY, "grid": Level.GRID, "district": Level.DISTRICT}
+
+
+def _persona_area(world, key):
+    return {
+        None: world.community_a, "resident": world.community_a, "grid_worker": world.grid_a1,
+        "community_staff": world.community_a, "street_officer": world.street, "district_officer": world.district,
+        "service_provider": world.district,
+    }.get(key, world.city)
+
+
+def _related_area(world, own: Area, relation: str) -> Area | None:
+    if relation == "own":
+        return own
+    if relation == "parent":
+        return own.parent
+    siblings = {world.grid_a1.pk: world.grid_a2, world.community_a.pk: world.community_b, world.street.pk: world.street_b,
+                world.district.pk: world.district_b, world.city.pk: world.other_city}
+    return siblings[own.pk]
+
+
+def _target(world, spec: Spec, key, relation) -> Target | None:
+    """What the persona acts on for this relation; None when no such thing exists (the cell is N/A)."""
+    if spec.target is None:
+        return Target()
+    own = _persona_area(world, key)
+    where = _related_area(world, own, relation)
+    if where is None:
+        return None
+    outside_own = (lambda path: True) if relation == "own" else (lambda path: not path.startswith(own.path))
+    if spec.target == "area":
+        return Target(area=where)
+    if spec.target in LEVEL_OF:
+        candidates = Area.objects.filter(path__startswith=where.path, level=LEVEL_OF[spec.target]).order_by("code")
+        if spec.target == "district":
+            candidates = candidates.filter(boundary__isnull=False)
+        area = next((a for a in candidates[:50] if outside_own(a.path)), None)
+        return Target(area=area) if area else None
+    # users and grants: the test accounts whose area lies there
+    for username in ("resident", "resident_b", "dalian_staff"):
+        user = User.objects.get(username=username)
+        grant = user.grants.select_related("area").first()
+        area_path = (user.home_area or grant.area).path
+        if area_path.startswith(where.path) and outside_own(area_path):
+            return Target(user=user, grant=grant)
+    return None
+
+
+def _foreign_rows(spec: Spec, response, user) -> list:
+    from shequ.accounts.selectors import managed_accounts
+
+    body = response.json()
+    items = body["items"] if isinstance(body, dict) else body
+    if spec.rows == "areas":
+        codes = {item["code"] for item in items}
+        return sorted(codes - set(Area.objects.visible_to(user).filter(code__in=codes).values_list("code", flat=True)))
+    if spec.rows == "events":
+        ids = {item["id"] for item in items}
+        return sorted(ids - set(AuditEvent.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)))
+    ids = {item["id"] for item in items}
+    return sorted(ids - set(managed_accounts(actor=user).filter(pk__in=ids).values_list("pk", flat=True)))
+
+
+@pytest.mark.parametrize("name", sorted(API_SPECS) + sorted(PAGE_SPECS))
+def test_matrix(name, world, client_of):
+    spec = API_SPECS.get(name) or PAGE_SPECS[name]
+    mismatches, cells = [], 0
+    for key, role in PERSONAS.items():
+        client = client_of(key)
+        client.world = world
+        for relation in RELATIONS if spec.target else ("own",):
+            target = _target(world, spec, key, relation)
+            if target is None:
+                continue
+            if key is None:
+                expected = spec.anonymous
+            else:
+                expected = spec.ok if role in spec.allowed and relation == "own" else spec.denied
+            with transaction.atomic():
+                response = spec.call(client, target)
+                foreign = (
+                    _foreign_rows(spec, response, User.objects.get(username=key))
+                    if spec.rows and key and response.status_code == 200 else []
+                )
+                transaction.set_rollback(True)
+            cells += 1
+            if response.status_code != expected or foreign:
+                mismatches.append(f"{key or 'anonymous'}/{relation}: got {response.status_code}, expected {expected}"
+                                  + (f", foreign rows {foreign}" if foreign else ""))
+    assert cells >= len(PERSONAS)
+    assert not mismatches, "\n".join(mismatches)
