@@ -41,8 +41,16 @@ PERSONAS = {
 }
 RELATIONS = ("own", "sibling", "parent")
 AUTHENTICATED = frozenset(r for r in PERSONAS.values() if r)
-AREA_READERS = frozenset({Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_OFFICER, Role.DISTRICT_OFFICER,
-                          Role.PROGRAMME_OFFICER, Role.CITY_ADMIN})
+AREA_READERS = frozenset(
+    {
+        Role.GRID_WORKER,
+        Role.COMMUNITY_STAFF,
+        Role.STREET_OFFICER,
+        Role.DISTRICT_OFFICER,
+        Role.PROGRAMME_OFFICER,
+        Role.CITY_ADMIN,
+    }
+)
 GRID_MANAGERS = frozenset({Role.COMMUNITY_STAFF, Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.CITY_ADMIN})
 REVEALERS = frozenset({Role.COMMUNITY_STAFF, Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.CITY_ADMIN})
 
@@ -91,27 +99,47 @@ API_SPECS: dict[str, Spec] = {
     "areas_search": Spec(lambda c, t: c.get("/api/areas/search?q=社区"), AREA_READERS, rows="areas"),
     "areas_locate": Spec(locate, AREA_READERS, target="district"),
     "area_get": Spec(lambda c, t: c.get(f"/api/areas/{t.area.code}"), AREA_READERS, target="area"),
-    "area_children": Spec(lambda c, t: c.get(f"/api/areas/{t.area.code}/children"), AREA_READERS,
-                          target="area", rows="areas"),
-    "grid_create": Spec(lambda c, t: json_post(c, f"/api/areas/{t.area.code}/grids", {"name": unique("网格")}),
-                        GRID_MANAGERS, ok=201, target="community"),
-    "grid_update": Spec(lambda c, t: c.patch(f"/api/grids/{t.area.code}", {"name": unique("网格")},
-                                             content_type="application/json"),
-                        GRID_MANAGERS, target="grid"),
+    "area_children": Spec(
+        lambda c, t: c.get(f"/api/areas/{t.area.code}/children"), AREA_READERS, target="area", rows="areas"
+    ),
+    "grid_create": Spec(
+        lambda c, t: json_post(c, f"/api/areas/{t.area.code}/grids", {"name": unique("网格")}),
+        GRID_MANAGERS,
+        ok=201,
+        target="community",
+    ),
+    "grid_update": Spec(
+        lambda c, t: c.patch(f"/api/grids/{t.area.code}", {"name": unique("网格")}, content_type="application/json"),
+        GRID_MANAGERS,
+        target="grid",
+    ),
     "accounts_list": Spec(lambda c, t: c.get("/api/accounts"), frozenset({Role.SYSADMIN}), rows="accounts"),
     "account_create": Spec(
         lambda c, t: json_post(c, "/api/accounts", {"username": unique("new-user-"), "password": "Long-enough-pw-42"}),
-        frozenset({Role.SYSADMIN}), ok=201),
+        frozenset({Role.SYSADMIN}),
+        ok=201,
+    ),
     "grant_add": Spec(
-        lambda c, t: json_post(c, f"/api/accounts/{t.user.pk}/grants",
-                               {"role": "grid_worker", "area_code": Area.objects.get(name="第1网格",
-                                parent__code=c.world.community_a.code).code}),
-        frozenset({Role.SYSADMIN}), ok=201, target="user"),
-    "grant_remove": Spec(lambda c, t: c.delete(f"/api/grants/{t.grant.pk}"), frozenset({Role.SYSADMIN}),
-                         ok=204, target="grant"),
+        lambda c, t: json_post(
+            c,
+            f"/api/accounts/{t.user.pk}/grants",
+            {
+                "role": "grid_worker",
+                "area_code": Area.objects.get(name="第1网格", parent__code=c.world.community_a.code).code,
+            },
+        ),
+        frozenset({Role.SYSADMIN}),
+        ok=201,
+        target="user",
+    ),
+    "grant_remove": Spec(
+        lambda c, t: c.delete(f"/api/grants/{t.grant.pk}"), frozenset({Role.SYSADMIN}), ok=204, target="grant"
+    ),
     "account_reveal": Spec(
         lambda c, t: json_post(c, f"/api/accounts/{t.user.pk}/reveal", {"field": "phone", "reason": "核实身份信息"}),
-        REVEALERS | {Role.RESIDENT}, target="user"),
+        REVEALERS | {Role.RESIDENT},
+        target="user",
+    ),
     "audit_events": Spec(lambda c, t: c.get("/api/audit/events"), frozenset({Role.AUDITOR}), rows="events"),
     "audit_verify": Spec(lambda c, t: c.get("/api/audit/verify"), frozenset({Role.AUDITOR})),
 }
@@ -120,21 +148,33 @@ PAGE_SPECS: dict[str, Spec] = {
     "home": Spec(lambda c, t: c.get("/"), AUTHENTICATED, anonymous=200),
     "login": Spec(lambda c, t: c.get("/accounts/login/"), AUTHENTICATED, anonymous=200),
     "logout": Spec(lambda c, t: c.post("/accounts/logout/"), AUTHENTICATED, ok=302, anonymous=302),
-    "set_language": Spec(lambda c, t: c.post("/i18n/setlang/", {"language": "en", "next": "/"}), AUTHENTICATED,
-                         ok=302, anonymous=302),
+    "set_language": Spec(
+        lambda c, t: c.post("/i18n/setlang/", {"language": "en", "next": "/"}), AUTHENTICATED, ok=302, anonymous=302
+    ),
     "accounts:profile": Spec(lambda c, t: c.get("/accounts/me/"), AUTHENTICATED, **PAGE),
-    "accounts:reveal": Spec(lambda c, t: c.post(f"/accounts/{t.user.pk}/reveal/", {"field": "phone", "reason": "核实身份信息"}),
-                            REVEALERS | {Role.RESIDENT}, target="user", **PAGE),
+    "accounts:reveal": Spec(
+        lambda c, t: c.post(f"/accounts/{t.user.pk}/reveal/", {"field": "phone", "reason": "核实身份信息"}),
+        REVEALERS | {Role.RESIDENT},
+        target="user",
+        **PAGE,
+    ),
     "accounts:manage": Spec(lambda c, t: c.get("/accounts/manage/"), frozenset({Role.SYSADMIN}), **PAGE),
-    "accounts:detail": Spec(lambda c, t: c.get(f"/accounts/manage/{t.user.pk}/"), frozenset({Role.SYSADMIN}),
-                            target="user", **PAGE),
+    "accounts:detail": Spec(
+        lambda c, t: c.get(f"/accounts/manage/{t.user.pk}/"), frozenset({Role.SYSADMIN}), target="user", **PAGE
+    ),
     "areas:browse": Spec(lambda c, t: c.get("/areas/"), AREA_READERS, **PAGE),
     "areas:search": Spec(lambda c, t: c.get("/areas/search/?q=社区"), AREA_READERS, **PAGE),
     "areas:detail": Spec(lambda c, t: c.get(f"/areas/{t.area.code}/"), AREA_READERS, target="area", **PAGE),
-    "areas:grid_create": Spec(lambda c, t: c.post(f"/areas/{t.area.code}/grids/new/", {"name": unique("网格")}),
-                              GRID_MANAGERS, ok=302, target="community", **PAGE),
-    "areas:grid_edit": Spec(lambda c, t: c.get(f"/areas/grids/{t.area.code}/edit/"), GRID_MANAGERS,
-                            target="grid", **PAGE),
+    "areas:grid_create": Spec(
+        lambda c, t: c.post(f"/areas/{t.area.code}/grids/new/", {"name": unique("网格")}),
+        GRID_MANAGERS,
+        ok=302,
+        target="community",
+        **PAGE,
+    ),
+    "areas:grid_edit": Spec(
+        lambda c, t: c.get(f"/areas/grids/{t.area.code}/edit/"), GRID_MANAGERS, target="grid", **PAGE
+    ),
     "audit_events": Spec(lambda c, t: c.get("/audit/"), frozenset({Role.AUDITOR}), **PAGE),
     "api:openapi-json": Spec(lambda c, t: c.get("/api/openapi.json"), AUTHENTICATED, anonymous=200),
     "api:openapi-view": Spec(lambda c, t: c.get("/api/docs"), AUTHENTICATED, anonymous=200),
@@ -172,8 +212,12 @@ LEVEL_OF = {"community": Level.COMMUNITY, "grid": Level.GRID, "district": Level.
 
 def _persona_area(world, key):
     return {
-        None: world.community_a, "resident": world.community_a, "grid_worker": world.grid_a1,
-        "community_staff": world.community_a, "street_officer": world.street, "district_officer": world.district,
+        None: world.community_a,
+        "resident": world.community_a,
+        "grid_worker": world.grid_a1,
+        "community_staff": world.community_a,
+        "street_officer": world.street,
+        "district_officer": world.district,
         "service_provider": world.district,
     }.get(key, world.city)
 
@@ -183,8 +227,13 @@ def _related_area(world, own: Area, relation: str) -> Area | None:
         return own
     if relation == "parent":
         return own.parent
-    siblings = {world.grid_a1.pk: world.grid_a2, world.community_a.pk: world.community_b, world.street.pk: world.street_b,
-                world.district.pk: world.district_b, world.city.pk: world.other_city}
+    siblings = {
+        world.grid_a1.pk: world.grid_a2,
+        world.community_a.pk: world.community_b,
+        world.street.pk: world.street_b,
+        world.district.pk: world.district_b,
+        world.city.pk: world.other_city,
+    }
     return siblings[own.pk]
 
 
@@ -249,12 +298,15 @@ def test_matrix(name, world, client_of):
                 response = spec.call(client, target)
                 foreign = (
                     _foreign_rows(spec, response, User.objects.get(username=key))
-                    if spec.rows and key and response.status_code == 200 else []
+                    if spec.rows and key and response.status_code == 200
+                    else []
                 )
                 transaction.set_rollback(True)
             cells += 1
             if response.status_code != expected or foreign:
-                mismatches.append(f"{key or 'anonymous'}/{relation}: got {response.status_code}, expected {expected}"
-                                  + (f", foreign rows {foreign}" if foreign else ""))
+                mismatches.append(
+                    f"{key or 'anonymous'}/{relation}: got {response.status_code}, expected {expected}"
+                    + (f", foreign rows {foreign}" if foreign else "")
+                )
     assert cells >= len(PERSONAS)
     assert not mismatches, "\n".join(mismatches)

@@ -85,10 +85,10 @@ def _tamper(event_id: int, action: str):
     """Change one stored event behind the application's back, as a database administrator could."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
+            cursor.execute("SET LOCAL session_replication_role = replica")  # a superuser bypassing triggers
         cursor.execute("UPDATE audit_auditevent SET action = %s WHERE id = %s", [action, event_id])
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_append_only")
+            cursor.execute("SET LOCAL session_replication_role = origin")
 
 
 def test_tampering_is_detected_and_the_first_broken_event_named(world, user_of):
