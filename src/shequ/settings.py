@@ -200,5 +200,6 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_CLASS = "shequ.pagination.BoundedLimitOffsetPagination"
 
 SHEQU_SITE_NAME = _("Shequ community services")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -139,13 +140,15 @@ def is_locked_out(*, username: str, ip: str | None) -> bool:
     return bool(ip) and recent.filter(ip=ip).count() >= settings.SHEQU_LOCKOUT_MAX_PER_ADDRESS
 
 
-class LockedOut(Exception):
-    """Too many failed sign-ins for this account or from this address."""
+@dataclass(frozen=True)
+class SignInOutcome:
+    user: User | None = None
+    locked_out: bool = False  # too many failures for this account or from this address
 
 
 @transaction.atomic
-def sign_in(*, request, username: str, password: str) -> User | None:
-    """Check credentials with lockout. Returns the user, None for wrong credentials; raises LockedOut.
+def sign_in(*, request, username: str, password: str) -> SignInOutcome:
+    """Check credentials with lockout; every attempt is recorded.
 
     A locked-out attempt is refused before the password is checked, so guessing during the lockout
     learns nothing.
@@ -153,15 +156,15 @@ def sign_in(*, request, username: str, password: str) -> User | None:
     ip = request.META.get("REMOTE_ADDR")
     if is_locked_out(username=username, ip=ip):
         record_event(actor=None, action="accounts.sign_in_locked")
-        raise LockedOut
+        return SignInOutcome(locked_out=True)
     user = authenticate(request, username=username, password=password)
     if user is None:
         LoginFailure.objects.create(username_key=_username_key(username), ip=ip, at=timezone.now())
         record_event(actor=None, action="accounts.sign_in_failed")
-        return None
+        return SignInOutcome()
     LoginFailure.objects.filter(username_key=_username_key(username)).delete()
     record_event(actor=user, action="accounts.sign_in", obj=user)
-    return user
+    return SignInOutcome(user=user)
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -23,19 +24,18 @@ def sign_in(request):
     form = SignInForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.sign_in(request=request, **form.cleaned_data)
-        except services.LockedOut:
-            form.add_error(None, _("Too many failed sign-ins. Try again in 15 minutes."))
+        outcome = services.sign_in(request=request, **form.cleaned_data)
+        if outcome.locked_out:
+            minutes = settings.SHEQU_LOCKOUT_WINDOW_SECONDS // 60
+            form.add_error(None, _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": minutes})
+        elif outcome.user is None:
+            form.add_error(None, _("The user name or password is wrong."))
         else:
-            if user is None:
-                form.add_error(None, _("The user name or password is wrong."))
-            else:
-                login(request, user)
-                request.session[SESSION_STARTED_KEY] = time.time()
-                if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-                    next_url = ""
-                return redirect(next_url or "home")
+            login(request, outcome.user)
+            request.session[SESSION_STARTED_KEY] = time.time()
+            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                next_url = ""
+            return redirect(next_url or "home")
     return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
 
 

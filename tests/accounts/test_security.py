@@ -1,0 +1,133 @@
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.test import Client
+
+from shequ.accounts.middleware import SESSION_STARTED_KEY
+from shequ.audit.models import AuditEvent
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(client, username, password, ip="10.0.0.1"):
+    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_sign_in_and_out(world):
+    client = Client()
+    response = sign_in(client, "street_officer", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/areas/").status_code == 200
+    assert AuditEvent.objects.filter(action="accounts.sign_in").exists()
+    client.post("/accounts/logout/")
+    assert client.get("/areas/").status_code == 302
+
+
+def test_wrong_password_gives_a_clear_message_in_chinese(world):
+    response = sign_in(Client(), "street_officer", "wrong")
+    assert response.status_code == 200
+    assert "用户名或密码" in response.content.decode()
+
+
+def test_account_lockout_after_repeated_failures(world, settings):
+    settings.SHEQU_LOCKOUT_MAX_PER_ACCOUNT = 3
+    client = Client()
+    for n in range(3):
+        sign_in(client, "street_officer", "wrong", ip=f"10.0.1.{n}")
+    # Right password, but the account is locked: refused, and from any address.
+    response = sign_in(client, "street_officer", PASSWORD, ip="10.0.2.1")
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert "15" in response.content.decode()
+    assert AuditEvent.objects.filter(action="accounts.sign_in_locked").exists()
+    # Another account is not affected.
+    assert sign_in(Client(), "district_officer", PASSWORD, ip="10.0.2.1").status_code == 302
+
+
+def test_address_lockout_after_failures_across_accounts(world, settings):
+    settings.SHEQU_LOCKOUT_MAX_PER_ADDRESS = 4
+    for username in ["a", "b", "c", "d"]:
+        sign_in(Client(), username, "wrong", ip="10.9.9.9")
+    assert sign_in(Client(), "street_officer", PASSWORD, ip="10.9.9.9").status_code == 200
+    assert sign_in(Client(), "street_officer", PASSWORD, ip="10.9.9.10").status_code == 302
+
+
+def test_lockout_expires_after_the_window(world, settings):
+    settings.SHEQU_LOCKOUT_MAX_PER_ACCOUNT = 2
+    settings.SHEQU_LOCKOUT_WINDOW_SECONDS = 0
+    for _ in range(3):
+        sign_in(Client(), "street_officer", "wrong")
+    assert sign_in(Client(), "street_officer", PASSWORD).status_code == 302
+
+
+def test_failed_names_are_not_stored_in_clear(world):
+    from shequ.accounts.models import LoginFailure
+
+    sign_in(Client(), "13812345678", "wrong")
+    assert not LoginFailure.objects.filter(username_key__contains="1381234").exists()
+    assert LoginFailure.objects.count() == 1
+
+
+def test_absolute_session_timeout(world, settings, client_of):
+    client = client_of("street_officer")
+    assert client.get("/areas/").status_code == 200
+    session = client.session
+    session[SESSION_STARTED_KEY] = time.time() - settings.SHEQU_SESSION_ABSOLUTE_SECONDS - 1
+    session.save()
+    assert client.get("/areas/").status_code == 302
+    assert client.get("/api/me").status_code == 401
+
+
+def test_idle_timeout_is_the_cookie_age_renewed_on_each_request(settings):
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert 0 < settings.SESSION_COOKIE_AGE <= 60 * 60
+
+
+def test_security_headers(world, client_of):
+    response = client_of("street_officer").get("/areas/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert len(response["X-Request-ID"]) >= 8
+
+
+def test_forms_require_csrf(world, user_of):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user_of("community_staff"))
+    response = client.post(f"/areas/{world.community_a.code}/grids/new/", {"name": "无令牌"})
+    assert response.status_code == 403
+    response = client.post(f"/api/areas/{world.community_a.code}/grids", {"name": "无令牌"},
+                           content_type="application/json")
+    assert response.status_code in (401, 403)
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    env = {
+        **os.environ,
+        "SHEQU_PRODUCTION": "1",
+        "SHEQU_SECRET_KEY": "x" * 20 + "-production-secret-key-for-the-check-0123456789",
+        "SHEQU_ENCRYPTION_KEYS": "1:" + "A" * 43 + "=",
+        "SHEQU_BLIND_INDEX_KEY": "index-key-for-the-check",
+        "SHEQU_AUDIT_KEY": "audit-key-for-the-check",
+        "SHEQU_ALLOWED_HOSTS": "shequ.example.gov.cn",
+        "SHEQU_DATABASE_URL": f"sqlite:///{tmp_path}/deploy.sqlite3",
+        "SHEQU_STATIC_ROOT": str(tmp_path / "static"),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        capture_output=True, text=True, env=env, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_keys(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEQU_")}
+    env.update({"SHEQU_PRODUCTION": "1", "SHEQU_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+    result = subprocess.run([sys.executable, "manage.py", "check"], capture_output=True, text=True, env=env,
+                            cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    assert result.returncode != 0 and "SHEQU_SECRET_KEY" in result.stderr
