@@ -27,7 +27,8 @@ def sign_in(request):
         outcome = services.sign_in(request=request, **form.cleaned_data)
         if outcome.locked_out:
             minutes = settings.SHEQU_LOCKOUT_WINDOW_SECONDS // 60
-            form.add_error(None, _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": minutes})
+            message = _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": minutes}
+            form.add_error(None, message)
         elif outcome.user is None:
             form.add_error(None, _("The user name or password is wrong."))
         else:

@@ -1,0 +1,141 @@
+"""A real browser (Debian's Chromium, driven by Playwright) clicks through the pages.
+
+The site runs as `./run.sh` runs it (runserver on a fresh SQLite file with the real Shenyang tree and
+the demo accounts), on a free local port. Every request must stay on that server: no CDN.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from shequ.demo.services import DEMO_PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    var = tmp_path_factory.mktemp("browser-site")
+    env = {**os.environ, "SHEQU_DATABASE_URL": f"sqlite:///{var}/site.sqlite3", "SHEQU_VAR_DIR": str(var)}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (["migrate", "-v0"], ["load_areas"], ["load_boundaries"], ["load_demo", "--quiet"]):
+        subprocess.run(manage + command, env=env, check=True, cwd=ROOT, capture_output=True)
+    port = _free_port()
+    server = subprocess.Popen(manage + ["runserver", "--noreload", f"127.0.0.1:{port}"], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urlopen(url + "/api/health", timeout=1)  # noqa: S310 - our own local server
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield url
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert os.path.exists(CHROMIUM), "browser tests need Debian's chromium: apt-get install -y chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+class Watch:
+    """Collects requests that leave the site and console errors (CSP violations show up there)."""
+
+    def __init__(self, page, site):
+        self.foreign, self.errors = [], []
+        page.on("request", lambda r: None if r.url.startswith(site) else self.foreign.append(r.url))
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+
+    def assert_clean(self):
+        assert self.foreign == []
+        assert [e for e in self.errors if "404" not in e] == []
+
+
+def sign_in(page, site, username):
+    page.goto(site + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+
+
+def test_community_worker_browses_searches_and_creates_a_grid(site, browser):
+    page = browser.new_page()
+    watch = Watch(page, site)
+    page.goto(site + "/")
+    assert page.get_attribute("html", "lang") == "zh-hans"
+    sign_in(page, site, "demo-community")
+    expect(page.locator("h1")).to_contain_text("社区工作者")
+    page.click("text=打开该区域")
+    expect(page.locator("h1")).to_contain_text("社区")
+    expect(page.locator("table.list tbody tr")).to_have_count(3)  # the demo's three grids
+    page.fill("input[name=name]", "浏览器网格")
+    page.click("text=新建网格 >> xpath=following::button[1]")
+    expect(page.locator(".messages")).to_contain_text("浏览器网格")
+    expect(page.locator("table.list tbody tr")).to_have_count(4)
+    # Live search through htmx: results appear without leaving the page.
+    page.goto(site + "/areas/")
+    page.fill("input[name=q]", "第1网格")
+    expect(page.locator("#search-results table tbody tr").first).to_contain_text("第1网格")
+    assert page.url == site + "/areas/"
+    page.screenshot(path=str(ROOT / "var" / "screenshot-areas.png"), full_page=True)
+    watch.assert_clean()
+
+
+def test_resident_sees_masked_data_and_reveals_with_a_reason(site, browser):
+    page = browser.new_page()
+    watch = Watch(page, site)
+    sign_in(page, site, "demo-resident")
+    page.goto(site + "/accounts/me/")
+    masked = page.locator("dd.masked").first.inner_text()
+    assert masked.startswith("2101") and "*" in masked
+    page.select_option("select[name=field]", "id_number")
+    page.fill("input[name=reason]", "核对本人信息")
+    page.click("#reveal button[type=submit]")
+    revealed = page.locator(".revealed strong")
+    expect(revealed).to_have_text(masked[:4] + revealed.inner_text()[4:])
+    assert "*" not in revealed.inner_text() and len(revealed.inner_text()) == 18
+    watch.assert_clean()
+
+
+def test_phone_layout_and_english_switch(site, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    watch = Watch(page, site)
+    sign_in(page, site, "demo-street")
+    menu = page.locator("nav.menu")
+    expect(menu).to_be_hidden()
+    page.click("label.menu-button")
+    expect(menu).to_be_visible()
+    page.screenshot(path=str(ROOT / "var" / "screenshot-phone.png"))
+    page.click("button[value=en]")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_contain_text("Welcome")
+    watch.assert_clean()
+    context.close()
