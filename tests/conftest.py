@@ -91,6 +91,23 @@ def _build_world():
     persona("dalian_staff", Role.COMMUNITY_STAFF, dalian_community)
     persona("resident_b", Role.RESIDENT, community_b, home_area=community_b,
             id_number="210102195001010025", phone="13800000000")
+    from shequ.registry.models import Address, Household, ImportJob, Person
+
+    def resident_record(name, area, community, number, actor_key):
+        address = Address.objects.create(area=area, street_address="和平路1号", building="1", unit="1", room=number)
+        household = Household.objects.create(area=community, address=address, number=f"H-{number}")
+        body = f"21010219600101{number}"
+        from stdnum.cn import ric
+
+        Person.objects.create(area=area, name=name, id_number=body + ric.calc_check_digit(body + "0"),
+                              phone=f"1380000{number}0", sex="F", birth_date="1960-01-01", residence_type="registered",
+                              household=household, relation="head", address=address)
+        ImportJob.objects.create(area=community, actor_id=personas[actor_key], filename="x.csv", sha256="0" * 64,
+                                 content=b"", status="rejected", report=b"PK-not-really")
+
+    resident_record("甲", grid_a1, community_a, "101", "community_staff")
+    resident_record("乙", community_b, community_b, "202", "community_staff_b")
+    resident_record("丙", dalian_community, dalian_community, "303", "dalian_staff")
     return World(city, other_city, district, district_b, street, street_b, community_a, community_b,
                  grid_a1, grid_a2, grid_b1, personas)
 

@@ -52,6 +52,7 @@ AREA_READERS = frozenset(
     }
 )
 GRID_MANAGERS = frozenset({Role.COMMUNITY_STAFF, Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.CITY_ADMIN})
+POOL = frozenset({Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.CITY_ADMIN})
 REVEALERS = frozenset({Role.COMMUNITY_STAFF, Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.CITY_ADMIN})
 
 
@@ -60,6 +61,7 @@ class Target:
     area: Area | None = None
     user: User | None = None
     grant: Grant | None = None
+    obj: object | None = None  # a resident, household or import job
 
 
 _counter = itertools.count()
@@ -141,6 +143,15 @@ API_SPECS: dict[str, Spec] = {
         target="user",
     ),
     "audit_events": Spec(lambda c, t: c.get("/api/audit/events"), frozenset({Role.AUDITOR}), rows="events"),
+    "residents_list": Spec(lambda c, t: c.get("/api/residents"), POOL, rows="residents"),
+    "resident_get": Spec(lambda c, t: c.get(f"/api/residents/{t.obj.pk}"), POOL, target="person"),
+    "household_get": Spec(lambda c, t: c.get(f"/api/households/{t.obj.pk}"), POOL, target="household"),
+    "digitisation": Spec(lambda c, t: c.get(f"/api/digitisation/{t.area.code}"), POOL, target="area"),
+    "import_upload": Spec(
+        lambda c, t: c.post("/api/imports", {"community": t.area.code, "file": _upload()}),
+        POOL, ok=202, target="community",
+    ),
+    "import_get": Spec(lambda c, t: c.get(f"/api/imports/{t.obj.pk}"), POOL, target="job"),
     "audit_verify": Spec(lambda c, t: c.get("/api/audit/verify"), frozenset({Role.AUDITOR})),
 }
 
@@ -176,10 +187,36 @@ PAGE_SPECS: dict[str, Spec] = {
         lambda c, t: c.get(f"/areas/grids/{t.area.code}/edit/"), GRID_MANAGERS, target="grid", **PAGE
     ),
     "audit_events": Spec(lambda c, t: c.get("/audit/"), frozenset({Role.AUDITOR}), **PAGE),
+    "registry:residents": Spec(lambda c, t: c.get("/registry/residents/?q=甲"), POOL, **PAGE),
+    "registry:export": Spec(lambda c, t: c.post("/registry/residents/export/"), POOL, **PAGE),
+    "registry:resident": Spec(lambda c, t: c.get(f"/registry/residents/{t.obj.pk}/"), POOL, target="person", **PAGE),
+    "registry:reveal": Spec(
+        lambda c, t: c.post(f"/registry/residents/{t.obj.pk}/reveal/", {"field": "phone", "reason": "入户核实信息"}),
+        REVEALERS, target="person", **PAGE,
+    ),
+    "registry:leave": Spec(
+        lambda c, t: c.post(f"/registry/residents/{t.obj.pk}/leave/", {"on": "2020-01-01"}),
+        POOL, ok=302, target="person", **PAGE,
+    ),
+    "registry:household": Spec(lambda c, t: c.get(f"/registry/households/{t.obj.pk}/"), POOL, target="household",
+                               **PAGE),
+    "registry:imports": Spec(lambda c, t: c.get("/registry/imports/"), POOL, **PAGE),
+    "registry:import_template": Spec(lambda c, t: c.get("/registry/imports/template/"), POOL, **PAGE),
+    "registry:import_job": Spec(lambda c, t: c.get(f"/registry/imports/{t.obj.pk}/"), POOL, target="job", **PAGE),
+    "registry:import_report": Spec(lambda c, t: c.get(f"/registry/imports/{t.obj.pk}/report/"), POOL, target="job",
+                                   **PAGE),
+    "registry:digitisation": Spec(lambda c, t: c.get(f"/registry/digitisation/?area={t.area.code}"), POOL,
+                                  target="area", **PAGE),
     "api:openapi-json": Spec(lambda c, t: c.get("/api/openapi.json"), AUTHENTICATED, anonymous=200),
     "api:openapi-view": Spec(lambda c, t: c.get("/api/docs"), AUTHENTICATED, anonymous=200),
     "api:api-root": Spec(lambda c, t: c.get("/api/"), frozenset(), anonymous=404),
 }
+
+
+def _upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("roster.csv", "姓名,身份证号,居住类型,小区或街路门牌\n".encode())
 
 
 def _url_names(patterns, namespace=None):
@@ -254,6 +291,14 @@ def _target(world, spec: Spec, key, relation) -> Target | None:
             candidates = candidates.filter(boundary__isnull=False)
         area = next((a for a in candidates[:50] if outside_own(a.path)), None)
         return Target(area=area) if area else None
+    if spec.target in ("person", "household", "job"):
+        from shequ.registry.models import Household, ImportJob, Person
+
+        model = {"person": Person, "household": Household, "job": ImportJob}[spec.target]
+        for obj in model.objects.filter(area__path__startswith=where.path).select_related("area").order_by("pk"):
+            if outside_own(obj.area.path):
+                return Target(obj=obj)
+        return None
     # users and grants: the test accounts whose area lies there
     for username in ("resident", "resident_b", "dalian_staff"):
         user = User.objects.get(username=username)
@@ -275,6 +320,13 @@ def _foreign_rows(spec: Spec, response, user) -> list:
     if spec.rows == "events":
         ids = {item["id"] for item in items}
         return sorted(ids - set(AuditEvent.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)))
+    if spec.rows == "residents":
+        from shequ.accounts.roles import Capability
+        from shequ.registry.models import Person
+
+        ids = {item["id"] for item in items}
+        visible = Person.objects.visible_to(user, Capability.REGISTRY_READ).filter(pk__in=ids)
+        return sorted(ids - set(visible.values_list("pk", flat=True)))
     ids = {item["id"] for item in items}
     return sorted(ids - set(managed_accounts(actor=user).filter(pk__in=ids).values_list("pk", flat=True)))
 

@@ -13,6 +13,7 @@ from ninja.security import django_auth
 from shequ.accounts.api import router as accounts_router
 from shequ.areas.api import router as areas_router
 from shequ.audit.api import router as audit_router
+from shequ.registry.api import router as registry_router
 
 PUBLIC_OPERATIONS = {"health"}
 
@@ -67,3 +68,4 @@ def health(request):
 api.add_router("/", areas_router)
 api.add_router("/", accounts_router)
 api.add_router("/", audit_router)
+api.add_router("/", registry_router)

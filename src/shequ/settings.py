@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "shequ.privacy",
     "shequ.areas",
     "shequ.accounts",
+    "shequ.registry",
     "shequ.demo",
     "shequ.web",
 ]
@@ -203,3 +204,15 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 NINJA_PAGINATION_CLASS = "shequ.pagination.BoundedLimitOffsetPagination"
 
 SHEQU_SITE_NAME = _("Shequ community services")
+
+# Background work: Celery with this broker (e.g. redis://127.0.0.1:6379/0); empty = a thread in-process.
+SHEQU_CELERY_BROKER_URL = os.environ.get("SHEQU_CELERY_BROKER_URL", "")
+# The cache carries import progress between the worker and the page: Redis when configured.
+SHEQU_REDIS_URL = os.environ.get("SHEQU_REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHEQU_REDIS_URL}
+        if SHEQU_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}

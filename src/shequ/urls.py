@@ -5,6 +5,7 @@ from shequ.accounts import views as account_views
 from shequ.api import api
 from shequ.areas import views as area_views
 from shequ.audit import views as audit_views
+from shequ.registry import views as registry_views
 from shequ.web import views as web_views
 
 areas_patterns = (
@@ -28,6 +29,23 @@ accounts_patterns = (
     "accounts",
 )
 
+registry_patterns = (
+    [
+        path("residents/", registry_views.resident_list, name="residents"),
+        path("residents/export/", registry_views.resident_export, name="export"),
+        path("residents/<int:person_id>/", registry_views.resident_detail, name="resident"),
+        path("residents/<int:person_id>/reveal/", registry_views.resident_reveal, name="reveal"),
+        path("residents/<int:person_id>/leave/", registry_views.resident_leave, name="leave"),
+        path("households/<int:household_id>/", registry_views.household_detail, name="household"),
+        path("imports/", registry_views.imports, name="imports"),
+        path("imports/template/", registry_views.import_template, name="import_template"),
+        path("imports/<int:job_id>/", registry_views.import_job, name="import_job"),
+        path("imports/<int:job_id>/report/", registry_views.import_report, name="import_report"),
+        path("digitisation/", registry_views.digitisation, name="digitisation"),
+    ],
+    "registry",
+)
+
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("accounts/login/", account_views.sign_in, name="login"),
@@ -35,6 +53,7 @@ urlpatterns = [
     path("accounts/", include(accounts_patterns)),
     path("areas/", include(areas_patterns)),
     path("audit/", audit_views.events, name="audit_events"),
+    path("registry/", include(registry_patterns)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -37,18 +37,23 @@ class Capability(models.TextChoices):
     PERSONAL_REVEAL = "personal.reveal", _("Reveal masked personal data, with a reason")
     AUDIT_READ = "audit.read", _("Read the audit trail")
     ACCOUNTS_MANAGE = "accounts.manage", _("Manage accounts and grants")
+    REGISTRY_READ = "registry.read", _("Read the resident pool")
+    REGISTRY_EDIT = "registry.edit", _("Register, import and edit residents and resources")
 
 
 _STAFF_READ = {Capability.AREA_READ}
+# Programme officers will read the residents of their programme only (a later issue); until then they
+# read areas and resources, not the resident pool.
+_POOL = {Capability.REGISTRY_READ, Capability.REGISTRY_EDIT}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset(),
-    Role.GRID_WORKER: frozenset(_STAFF_READ),
-    Role.COMMUNITY_STAFF: frozenset(_STAFF_READ | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
-    Role.STREET_OFFICER: frozenset(_STAFF_READ | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
-    Role.DISTRICT_OFFICER: frozenset(_STAFF_READ | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
+    Role.GRID_WORKER: frozenset(_STAFF_READ | _POOL),
+    Role.COMMUNITY_STAFF: frozenset(_STAFF_READ | _POOL | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
+    Role.STREET_OFFICER: frozenset(_STAFF_READ | _POOL | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
+    Role.DISTRICT_OFFICER: frozenset(_STAFF_READ | _POOL | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
     Role.PROGRAMME_OFFICER: frozenset(_STAFF_READ),
-    Role.CITY_ADMIN: frozenset(_STAFF_READ | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
+    Role.CITY_ADMIN: frozenset(_STAFF_READ | _POOL | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
     Role.SERVICE_PROVIDER: frozenset(),
     # The auditor reads the trail and nothing else; the system administrator manages accounts and
     # reads no personal data (MISSION.md, "Who uses it").

@@ -75,3 +75,71 @@ def load_demo(*, city_code: str = "2101", streets: int = 2, seed: int = 2026) ->
         ),
     ]
     return rows
+
+
+def roster_csv(*, community: Area, people: int, seed: int) -> bytes:
+    """A synthetic roster for one community, as its staff would keep it: Faker zh_CN names, households
+    of 1 to 5, about a quarter aged 60 and over, identity numbers valid for the district, birth date
+    and sex, addresses in buildings, the community's grids. Reproducible from the seed."""
+    import csv
+    import datetime
+    import io
+
+    from faker import Faker
+
+    from shequ.registry.roster import COLUMNS
+
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+    grids = list(community.children.filter(level=Level.GRID).order_by("code").values_list("name", flat=True))
+    region = community.code[:6]
+    estate = f"{fake.street_name()}{rng.randint(1, 300)}号 {fake.last_name()}园小区"
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c.header for c in COLUMNS])
+    used: set[str] = set()
+    household = 0
+    written = 0
+    today = datetime.date(2026, 1, 1)
+    while written < people:
+        household += 1
+        size = min(people - written, rng.choices([1, 2, 3, 4, 5], weights=[18, 32, 28, 15, 7])[0])
+        head_age = rng.choices([rng.randint(25, 59), rng.randint(60, 95)], weights=[70, 30])[0]
+        building, unit, room = rng.randint(1, 30), rng.randint(1, 6), f"{rng.randint(1, 18)}0{rng.randint(1, 4)}"
+        grid = rng.choice(grids) if grids else ""
+        for member in range(size):
+            relation = "户主" if member == 0 else ("配偶" if member == 1 else "子女")
+            age = head_age if member == 0 else (head_age + rng.randint(-5, 5) if member == 1
+                                                else max(0, head_age - rng.randint(22, 35)))
+            female = rng.random() < 0.5
+            birth = today - datetime.timedelta(days=age * 365 + rng.randint(0, 364))
+            while True:
+                number = demo_id_number(rng, region, birth.strftime("%Y%m%d"), female)
+                if number not in used:
+                    used.add(number)
+                    break
+            name = fake.name_female() if female else fake.name_male()
+            writer.writerow([
+                name, number, fake.phone_number() if rng.random() < 0.9 else "",
+                rng.choices(["户籍", "常住", "流动"], weights=[75, 18, 7])[0],
+                f"{community.code[-6:]}-{household:04d}", relation, estate, building, unit, room, grid,
+                "汉族" if rng.random() < 0.9 else rng.choice(["满族", "回族", "朝鲜族", "蒙古族", "锡伯族"]),
+                (today - datetime.timedelta(days=rng.randint(0, 8000))).isoformat(),
+            ])
+            written += 1
+    return out.getvalue().encode("utf-8")
+
+
+def load_demo_residents(*, communities: list[Area], people_per_community: int, seed: int = 2026) -> int:
+    """Import a synthetic roster into each community through the real import (idempotent)."""
+    from shequ.registry.importing import import_create, import_run
+
+    staff = User.objects.get(username="demo-city")
+    imported = 0
+    for offset, community in enumerate(communities):
+        content = roster_csv(community=community, people=people_per_community, seed=seed + offset)
+        job = import_create(actor=staff, community_code=community.code, filename="demo-roster.csv", content=content)
+        job = import_run(job_id=job.pk)
+        imported += job.created
+    return imported

@@ -10,6 +10,8 @@ def navigation(request):
     return {
         "nav": {
             "areas": has_capability(user, Capability.AREA_READ),
+            "residents": has_capability(user, Capability.REGISTRY_READ),
+            "imports": has_capability(user, Capability.REGISTRY_EDIT),
             "audit": has_capability(user, Capability.AUDIT_READ),
             "accounts": has_capability(user, Capability.ACCOUNTS_MANAGE),
         }

@@ -1,21 +1,29 @@
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from shequ.demo.services import DEMO_PASSWORD, load_demo
+from shequ.accounts.models import User
+from shequ.areas.models import Area, Level
+from shequ.demo.services import DEMO_PASSWORD, load_demo, load_demo_residents
 
 
 class Command(BaseCommand):
-    help = "Create demo grids and one account per role on the loaded city (idempotent)."
+    help = "Create demo grids, one account per role and synthetic residents on the loaded city (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("--city", default="2101")
         parser.add_argument("--quiet", action="store_true", help="do not print the accounts")
+        parser.add_argument("--communities", type=int, default=4, help="communities given synthetic residents")
+        parser.add_argument("--people", type=int, default=300, help="residents per community")
 
-    def handle(self, *args, city, quiet, **options):
+    def handle(self, *args, city, quiet, communities, people, **options):
         translation.activate("zh-hans")
         rows = load_demo(city_code=city)
+        street = User.objects.get(username="demo-street").grants.get().area
+        chosen = list(Area.objects.filter(parent=street, level=Level.COMMUNITY).order_by("code")[:communities])
+        created = load_demo_residents(communities=chosen, people_per_community=people)
         if quiet:
             return
+        self.stdout.write(f"\n{created} synthetic residents added in {len(chosen)} communities of {street.name}")
         self.stdout.write(f"\n演示账号 Demo accounts (password / 密码: {DEMO_PASSWORD})")
         for row in rows:
             self.stdout.write(f"  {row['username']:<18} {row['role']:<10} {row['area']}")

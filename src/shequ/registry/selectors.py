@@ -1,0 +1,170 @@
+"""Reads of the base databases, scoped to the actor."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils import timezone
+
+from shequ.accounts.roles import Capability
+from shequ.areas.models import Area, Level
+from shequ.lib.identifiers import normalize_mobile, validate_id_number
+from shequ.privacy.fields import lookup
+
+from .models import Household, ImportJob, Person, PersonStatus, ResidenceType
+
+# Tags that follow from the data; never stored, always computed (MISSION.md R2).
+COMPUTED_TAGS = ("age60", "age80", "alone", "minor")
+_ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+_PHONE_LIKE = re.compile(r"^1\d{10}$")
+
+
+def _years_ago(years: int, today: datetime.date) -> datetime.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def residents(
+    *, actor, query: str = "", tag: str = "", area_code: str = "", status: str = PersonStatus.ACTIVE
+) -> QuerySet[Person]:
+    """Residents the actor may read, found by name, identity number (exact), phone (exact) or address.
+
+    The query count does not depend on the result size: identity numbers and phones are one indexed
+    lookup through the blind index, names and addresses one indexed filter.
+    """
+    people = Person.objects.visible_to(actor, Capability.REGISTRY_READ)
+    if area_code:
+        area = Area.objects.visible_to(actor, Capability.REGISTRY_READ).filter(code=area_code).first()
+        if area is None:
+            raise Http404
+        people = people.filter(area__path__startswith=area.path)
+    if status:
+        people = people.filter(status=status)
+    query = (query or "").strip()[:60]
+    if query:
+        compact = query.replace(" ", "")
+        if _ID_LIKE.match(compact):
+            try:
+                people = people.filter(lookup(Person, "id_number", validate_id_number(compact).number))
+            except Exception:
+                people = people.none()
+        elif _PHONE_LIKE.match(compact):
+            people = people.filter(lookup(Person, "phone", normalize_mobile(compact)))
+        else:
+            people = people.filter(Q(name__startswith=query) | Q(address__street_address__contains=query))
+    today = timezone.localdate()
+    if tag == "age60":
+        people = people.filter(birth_date__lte=_years_ago(60, today))
+    elif tag == "age80":
+        people = people.filter(birth_date__lte=_years_ago(80, today))
+    elif tag == "minor":
+        people = people.filter(birth_date__gt=_years_ago(18, today))
+    elif tag == "alone":
+        alone = (
+            Household.objects.annotate(n=Count("members", filter=Q(members__status=PersonStatus.ACTIVE)))
+            .filter(n=1)
+            .values("pk")
+        )
+        people = people.filter(household__in=alone)
+    elif tag:
+        people = (
+            people.filter(tags__tag__code=tag)
+            .filter(Q(tags__valid_to__isnull=True) | Q(tags__valid_to__gte=today), tags__valid_from__lte=today)
+            .distinct()
+        )
+    return people.select_related("area", "address").order_by("area__code", "name", "pk")
+
+
+def person_get(*, actor, person_id: int) -> Person:
+    person = (
+        Person.objects.visible_to(actor, Capability.REGISTRY_READ)
+        .select_related("area", "address", "household")
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise Http404
+    return person
+
+
+def household_get(*, actor, household_id: int) -> tuple[Household, list[Person]]:
+    household = (
+        Household.objects.visible_to(actor, Capability.REGISTRY_READ)
+        .select_related("address", "area")
+        .filter(pk=household_id)
+        .first()
+    )
+    if household is None:
+        raise Http404
+    members = list(household.members.select_related("area").order_by("status", "relation", "birth_date"))
+    return household, members
+
+
+def import_jobs(*, actor):
+    return (
+        ImportJob.objects.visible_to(actor, Capability.REGISTRY_EDIT).select_related("area").defer("content", "report")
+    )
+
+
+def import_job_get(*, actor, job_id: int) -> ImportJob:
+    job = import_jobs(actor=actor).filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def editable_communities(*, actor) -> QuerySet[Area]:
+    return Area.objects.visible_to(actor, Capability.REGISTRY_EDIT).filter(level=Level.COMMUNITY).order_by("code")
+
+
+# A complete digital record: identity number, name, phone, address and household (residence type is required).
+COMPLETE = ~Q(id_number="") & ~Q(name="") & ~Q(phone_index="") & Q(address__isnull=False) & Q(household__isnull=False)
+
+
+def digitisation(*, actor, area_code: str) -> dict:
+    """The digitisation rate (城乡社区常住居民信息电子化率) of an area and of each area below it:
+    residents with a complete digital record over registered and permanent residents, per unit."""
+    area = Area.objects.visible_to(actor, Capability.REGISTRY_READ).filter(code=area_code).first()
+    if area is None:
+        raise Http404
+    children = list(Area.objects.visible_to(actor, Capability.REGISTRY_READ).filter(parent=area).order_by("code"))
+    base = Person.objects.filter(
+        area__path__startswith=area.path,
+        status=PersonStatus.ACTIVE,
+        residence_type__in=[ResidenceType.REGISTERED, ResidenceType.PERMANENT],
+    )
+    rows = {}
+    if children:
+        width = len(children[0].path)
+        grouped = (
+            base.annotate(unit=Substr("area__path", 1, width))
+            .values("unit")
+            .annotate(total=Count("pk"), complete=Count("pk", filter=COMPLETE))
+        )
+        rows = {g["unit"]: g for g in grouped}
+
+    def rate(total, complete):
+        return round(100 * complete / total, 1) if total else None
+
+    totals = base.aggregate(total=Count("pk"), complete=Count("pk", filter=COMPLETE))
+    return {
+        "area": area,
+        "total": totals["total"],
+        "complete": totals["complete"],
+        "rate": rate(totals["total"], totals["complete"]),
+        "children": [
+            {
+                "area": c,
+                "total": rows.get(c.path, {}).get("total", 0),
+                "complete": rows.get(c.path, {}).get("complete", 0),
+                "rate": rate(rows.get(c.path, {}).get("total", 0), rows.get(c.path, {}).get("complete", 0)),
+            }
+            for c in children
+        ],
+    }

@@ -1,0 +1,108 @@
+"""Writes to the resident pool outside imports: moving out, death; and the masked or revealed export."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from shequ.accounts.access import has_capability
+from shequ.accounts.roles import Capability
+from shequ.audit.services import record_event
+from shequ.lib.masking import escape_spreadsheet_cell
+from shequ.privacy.fields import masked
+from shequ.privacy.services import REASON_MIN
+
+from .models import Person, PersonChange, PersonStatus
+
+EXPORT_MAX_ROWS = 200_000
+
+
+def _editable_person(actor, person_id: int) -> Person:
+    person = Person.objects.visible_to(actor, Capability.REGISTRY_EDIT).select_for_update().filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def _check_date(on: datetime.date) -> None:
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date is in the future.")})
+
+
+@transaction.atomic
+def person_leave(*, actor, person_id: int, on: datetime.date, died: bool = False) -> Person:
+    """Record that a resident moved out of the community (or died); the record and its history stay."""
+    person = _editable_person(actor, person_id)
+    _check_date(on)
+    if person.status != PersonStatus.ACTIVE:
+        raise ValidationError({"on": _("This resident no longer lives here.")})
+    person.status = PersonStatus.DECEASED if died else PersonStatus.MOVED_OUT
+    person.left_on = on
+    person.save(update_fields=["status", "left_on", "updated_at"])
+    PersonChange.objects.create(
+        person=person,
+        kind=PersonChange.Kind.DIED if died else PersonChange.Kind.MOVED_OUT,
+        on=on,
+        from_area=person.area,
+        actor=actor,
+    )
+    record_event(actor=actor, action="registry.person_died" if died else "registry.person_moved_out", obj=person)
+    return person
+
+
+EXPORT_HEADERS = ["姓名", "身份证号", "手机号", "性别", "出生日期", "居住类型", "地址", "所在区域", "状态"]
+
+
+@transaction.atomic
+def residents_export(*, actor, people, reveal_reason: str = "") -> bytes:
+    """An .xlsx of the residents listed: masked, unless the actor holds the reveal permission and gives a
+    reason (then it is one audit event naming the count). Cells that a spreadsheet would run are escaped."""
+    reveal = bool(reveal_reason.strip())
+    if reveal:
+        if not has_capability(actor, Capability.PERSONAL_REVEAL):
+            raise Http404
+        if len(reveal_reason.strip()) < REASON_MIN:
+            raise ValidationError(
+                {"reason": _("Give the reason for viewing (at least %(min)d characters).") % {"min": REASON_MIN}}
+            )
+        people = people.filter(pk__in=Person.objects.visible_to(actor, Capability.PERSONAL_REVEAL).values("pk"))
+    rows = list(people[: EXPORT_MAX_ROWS + 1])
+    if len(rows) > EXPORT_MAX_ROWS:
+        raise ValidationError(
+            {"": _("Narrow the list to at most %(max)d residents to export.") % {"max": EXPORT_MAX_ROWS}}
+        )
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("居民")
+    sheet.append(EXPORT_HEADERS)
+    for person in rows:
+        sheet.append(
+            [
+                escape_spreadsheet_cell(v)
+                for v in (
+                    person.name,
+                    person.id_number if reveal else masked(person, "id_number"),
+                    person.phone if reveal else masked(person, "phone"),
+                    person.get_sex_display(),
+                    person.birth_date.isoformat(),
+                    person.get_residence_type_display(),
+                    person.address.label if person.address_id else "",
+                    person.area.name,
+                    person.get_status_display(),
+                )
+            ]
+        )
+    record_event(
+        actor=actor,
+        action="registry.export_unmasked" if reveal else "registry.export",
+        data={"rows": len(rows), **({"reason": reveal_reason.strip()} if reveal else {})},
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

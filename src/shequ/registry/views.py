@@ -1,0 +1,186 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shequ.accounts.access import has_capability, require_capability
+from shequ.accounts.forms import RevealForm
+from shequ.accounts.roles import Capability
+from shequ.privacy.services import reveal
+from shequ.tasks import start_import
+
+from . import selectors, services
+from .forms import ExportForm, ImportForm, LeaveForm, ResidentFilterForm
+from .importing import import_create, job_progress
+from .models import Person, TagType
+from .roster import template_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _tag_choices():
+    computed = [
+        ("age60", _("Aged 60 and over")),
+        ("age80", _("Aged 80 and over")),
+        ("alone", _("Living alone")),
+        ("minor", _("Minors")),
+    ]
+    return computed + list(TagType.objects.filter(is_active=True).values_list("code", "name"))
+
+
+def _filtered(request):
+    form = ResidentFilterForm(request.GET or None, tag_choices=_tag_choices())
+    data = form.cleaned_data if form.is_valid() else {}
+    people = selectors.residents(
+        actor=request.user, query=data.get("q", ""), tag=data.get("tag", ""), area_code=data.get("area", "")
+    )
+    return form, people
+
+
+@login_required
+def resident_list(request):
+    require_capability(request.user, Capability.REGISTRY_READ)
+    form, people = _filtered(request)
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/resident_list.html",
+        {
+            "form": form,
+            "page": page,
+            "export_form": ExportForm(),
+            "can_reveal": has_capability(request.user, Capability.PERSONAL_REVEAL),
+            "query_string": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def resident_export(request):
+    require_capability(request.user, Capability.REGISTRY_READ)
+    _form, people = _filtered(request)
+    export = ExportForm(request.POST)
+    reason = export.cleaned_data["reason"] if export.is_valid() else ""
+    try:
+        content = services.residents_export(actor=request.user, people=people, reveal_reason=reason)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(f"{request.path.rsplit('export/', 1)[0]}?{request.GET.urlencode()}")
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="residents.xlsx"'
+    return response
+
+
+@login_required
+def resident_detail(request, person_id: int):
+    person = selectors.person_get(actor=request.user, person_id=person_id)
+    return render(
+        request,
+        "registry/resident_detail.html",
+        {
+            "person": person,
+            "history": person.changes.order_by("at"),
+            "tags": person.tags.select_related("tag"),
+            "reveal_form": RevealForm(),
+            "leave_form": LeaveForm(),
+            "can_edit": Person.objects.visible_to(request.user, Capability.REGISTRY_EDIT).filter(pk=person.pk).exists(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def resident_reveal(request, person_id: int):
+    form = RevealForm(request.POST)
+    value = None
+    if form.is_valid():
+        try:
+            value = reveal(actor=request.user, model=Person, pk=person_id, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(request, "registry/_reveal.html", {"form": form, "value": value, "person_id": person_id})
+
+
+@login_required
+@require_POST
+def resident_leave(request, person_id: int):
+    form = LeaveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.person_leave(actor=request.user, person_id=person_id, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, _("Enter a valid date."))
+    return redirect("registry:resident", person_id=person_id)
+
+
+@login_required
+def household_detail(request, household_id: int):
+    household, members = selectors.household_get(actor=request.user, household_id=household_id)
+    return render(request, "registry/household.html", {"household": household, "members": members})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def imports(request):
+    require_capability(request.user, Capability.REGISTRY_EDIT)
+    communities = selectors.editable_communities(actor=request.user)[:3000]
+    form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = import_create(
+            actor=request.user,
+            community_code=form.cleaned_data["community"],
+            filename=upload.name,
+            content=upload.read(),
+        )
+        transaction.on_commit(lambda: start_import(job.pk))
+        return redirect("registry:import_job", job_id=job.pk)
+    jobs = selectors.import_jobs(actor=request.user)[:20]
+    return render(request, "registry/imports.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def import_job(request, job_id: int):
+    """The job page; with htmx, only the status block (polled every second while the job runs)."""
+    job = selectors.import_job_get(actor=request.user, job_id=job_id)
+    context = {"job": job, "progress": job_progress(job)}
+    template = "registry/_job_status.html" if request.headers.get("HX-Request") else "registry/import_job.html"
+    return render(request, template, context)
+
+
+@login_required
+def import_report(request, job_id: int):
+    job = selectors.import_job_get(actor=request.user, job_id=job_id)
+    report = selectors.import_jobs(actor=request.user).filter(pk=job.pk).values_list("report", flat=True).first()
+    if not report:
+        return redirect("registry:import_job", job_id=job.pk)
+    response = HttpResponse(bytes(report), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.xlsx"'
+    return response
+
+
+@login_required
+def import_template(request):
+    require_capability(request.user, Capability.REGISTRY_EDIT)
+    response = HttpResponse(template_workbook(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    return response
+
+
+@login_required
+def digitisation(request):
+    require_capability(request.user, Capability.REGISTRY_READ)
+    from shequ.areas.selectors import area_roots
+
+    code = request.GET.get("area") or next((a.code for a in area_roots(actor=request.user)), "")
+    result = selectors.digitisation(actor=request.user, area_code=code[:20])
+    return render(request, "registry/digitisation.html", {"result": result})
