@@ -1,0 +1,125 @@
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from openpyxl import load_workbook
+
+from shequ.audit.models import AuditEvent
+from shequ.registry import selectors, services
+from shequ.registry.importing import import_create, import_run
+from shequ.registry.models import Person
+from tests.registry.test_import import csv_bytes, person_row
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pool(world, user_of):
+    rows = [person_row(n) for n in range(12)]
+    from stdnum.cn import ric
+
+    rows[0]["身份证号"] = "21010219200101001" + ric.calc_check_digit("21010219200101001" + "0")
+    rows[0]["户号"] = "ALONE"  # an old person living alone
+    rows[1]["身份证号"] = "21010220150601002" + ric.calc_check_digit("21010220150601002" + "0")  # a child
+    job = import_create(actor=user_of("community_staff"), community_code=world.community_a.code,
+                        filename="pool.csv", content=csv_bytes(rows))
+    assert import_run(job_id=job.pk).status == "done"
+    return rows
+
+
+def test_find_by_identity_number_phone_name_and_address(world, user_of, pool):
+    staff = user_of("community_staff")
+    assert [p.name for p in selectors.residents(actor=staff, query=pool[3]["身份证号"])] == ["居民3"]
+    assert [p.name for p in selectors.residents(actor=staff, query=pool[4]["手机号"])] == ["居民4"]
+    assert "居民5" in [p.name for p in selectors.residents(actor=staff, query="居民5")]
+    assert selectors.residents(actor=staff, query="南京南街").count() >= 10
+    # The same identity number is invisible from the neighbouring community.
+    assert not selectors.residents(actor=user_of("community_staff_b"), query=pool[3]["身份证号"]).exists()
+
+
+def test_computed_groups(world, user_of, pool):
+    staff = user_of("community_staff")
+    assert "居民0" in [p.name for p in selectors.residents(actor=staff, tag="age80")]
+    assert "居民0" in [p.name for p in selectors.residents(actor=staff, tag="alone")]
+    assert [p.name for p in selectors.residents(actor=staff, tag="minor")] == ["居民1"]
+    assert all(p.birth_date <= datetime.date(1966, 12, 31) for p in selectors.residents(actor=staff, tag="age60"))
+
+
+def test_search_query_count_does_not_depend_on_the_result(world, user_of, pool, django_assert_max_num_queries):
+    staff = user_of("community_staff")
+    with django_assert_max_num_queries(4):
+        list(selectors.residents(actor=staff, query="居民"))
+    with django_assert_max_num_queries(4):
+        list(selectors.residents(actor=staff, query=pool[3]["身份证号"]))
+
+
+def test_export_is_masked_unless_revealed_with_a_reason(world, user_of, pool):
+    staff = user_of("community_staff")
+    people = selectors.residents(actor=staff)
+    sheet = load_workbook(io.BytesIO(services.residents_export(actor=staff, people=people))).active
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row]
+    assert not any(row["身份证号"] in cells for row in pool)
+    assert any("**********" in c for c in cells)
+    assert AuditEvent.objects.filter(action="registry.export").exists()
+    revealed = services.residents_export(actor=staff, people=people, reveal_reason="上报民政局核对")
+    cells = [str(c) for row in load_workbook(io.BytesIO(revealed)).active.iter_rows(values_only=True) for c in row]
+    assert pool[3]["身份证号"] in cells
+    event = AuditEvent.objects.filter(action="registry.export_unmasked").get()
+    assert event.data["reason"] == "上报民政局核对" and event.data["rows"] == people.count()
+    # A grid worker may read the list but not unmask it.
+    with pytest.raises(Http404):
+        services.residents_export(actor=user_of("grid_worker"), people=people, reveal_reason="上报民政局核对")
+
+
+def test_export_escapes_formula_cells(world, user_of):
+    job = import_create(actor=user_of("community_staff"), community_code=world.community_a.code,
+                        filename="f.csv", content=csv_bytes([person_row(1, 姓名="@居民")]))
+    assert import_run(job_id=job.pk).status == "rejected"  # refused at import already
+    person = Person.objects.get(name="甲")
+    Person.objects.filter(pk=person.pk).update(name="=1+1")
+    content = services.residents_export(actor=user_of("community_staff"), people=Person.objects.filter(pk=person.pk))
+    assert load_workbook(io.BytesIO(content)).active["A2"].value == "'=1+1"
+
+
+def test_pages_show_masked_numbers_only(world, client_of, pool):
+    page = client_of("community_staff").get("/registry/residents/?q=居民").content.decode()
+    assert "居民3" in page and pool[3]["身份证号"] not in page and pool[3]["手机号"] not in page
+    person = Person.objects.get(name="居民3")
+    detail = client_of("community_staff").get(f"/registry/residents/{person.pk}/").content.decode()
+    assert pool[3]["身份证号"] not in detail and pool[3]["身份证号"][:4] + "*" in detail
+    household = client_of("community_staff").get(f"/registry/households/{person.household_id}/").content.decode()
+    assert "居民5" in household and pool[5]["身份证号"] not in household
+
+
+def test_moving_out_and_death_keep_the_record_and_history(world, user_of, pool):
+    staff = user_of("community_staff")
+    person = Person.objects.get(name="居民6")
+    services.person_leave(actor=staff, person_id=person.pk, on=datetime.date(2026, 3, 1))
+    person.refresh_from_db()
+    assert person.status == "moved_out" and person.left_on == datetime.date(2026, 3, 1)
+    assert person.changes.filter(kind="moved_out").exists()
+    with pytest.raises(ValidationError):
+        services.person_leave(actor=staff, person_id=person.pk, on=datetime.date(2026, 3, 2))
+    other = Person.objects.get(name="居民7")
+    with pytest.raises(ValidationError):
+        services.person_leave(actor=staff, person_id=other.pk, on=datetime.date(2999, 1, 1))
+    services.person_leave(actor=staff, person_id=other.pk, on=datetime.date(2026, 3, 1), died=True)
+    assert Person.objects.get(pk=other.pk).status == "deceased"
+    with pytest.raises(Http404):
+        services.person_leave(actor=user_of("community_staff_b"), person_id=Person.objects.get(name="居民8").pk,
+                              on=datetime.date(2026, 3, 1))
+
+
+def test_digitisation_rate(world, user_of, pool):
+    result = selectors.digitisation(actor=user_of("street_officer"), area_code=world.street.code)
+    row = next(r for r in result["children"] if r["area"] == world.community_a)
+    # 12 imported (all with phone, address, household) + the fixture's resident 甲: 13 of 13 complete.
+    assert (row["total"], row["complete"], row["rate"]) == (13, 13, 100.0)
+    Person.objects.filter(name="居民9").update(phone="", phone_index="")
+    result = selectors.digitisation(actor=user_of("street_officer"), area_code=world.street.code)
+    row = next(r for r in result["children"] if r["area"] == world.community_a)
+    assert row["complete"] == 12 and row["rate"] == round(100 * 12 / 13, 1)
+    with pytest.raises(Http404):
+        selectors.digitisation(actor=user_of("community_staff_b"), area_code=world.community_a.code)
