@@ -8,8 +8,9 @@
 # every .py, .html and .txt file under src/shequ (templates included), skipping static/, and merges into
 # src/shequ/locale/zh_Hans/LC_MESSAGES/django.po: existing translations are kept, new strings arrive with
 # an empty msgstr, slightly changed ones arrive marked "#, fuzzy" (msgfmt ignores those until checked).
-# scripts/fill_translations.py, when present, then copies translations from scripts/zh_hans.tsv over the
-# catalogue and lists strings the TSV lacks; the catalogue itself is what counts, so that list is a warning.
+# scripts/fill_translations.py, when present, then fills entries still empty or fuzzy from scripts/zh_hans.tsv
+# (translations already in the catalogue win) and lists strings the TSV lacks; the catalogue itself is what
+# counts, so that list is only a warning.
 # Terms: docs/glossary.md. The compiled django.mo is committed, so a machine without gettext still shows
 # Chinese. Exits 1 (after compiling) while any entry is untranslated or fuzzy, and lists them.
 set -euo pipefail
@@ -27,8 +28,15 @@ if [[ "${1:-}" != "--compile" ]]; then
     (cd src/shequ && "$PYTHON" "$MANAGE" makemessages -l zh_Hans --extension html,txt,py \
         --no-location --no-obsolete --ignore 'static/*' -v0)
     if [[ -f scripts/fill_translations.py ]]; then
+        # The TSV fills gaps only: what the catalogue already translates (and is not fuzzy) stays as it is.
+        kept=$(mktemp) && combined=$(mktemp) && trap 'rm -f "$kept" "$combined"' EXIT
+        msgattrib --force-po --translated --no-fuzzy --no-obsolete "$PO" -o "$kept"
         "$PYTHON" scripts/fill_translations.py \
             || echo "messages.sh: warning: scripts/zh_hans.tsv lacks the strings listed above" >&2
+        msgcat --force-po --use-first "$kept" "$PO" -o "$combined"
+        # back into the extraction's order (and onto the file itself, keeping its permissions)
+        msgmerge --quiet --no-fuzzy-matching --previous "$combined" "$PO" -o "$kept"
+        cat "$kept" > "$PO"
     fi
 fi
 (cd src/shequ && "$PYTHON" "$MANAGE" compilemessages -l zh_Hans -v0)

@@ -2,10 +2,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from shequ.accounts import views as account_views
+from shequ.accounts.models import User
 from shequ.api import api
 from shequ.areas import views as area_views
 from shequ.audit import views as audit_views
+from shequ.privacy.views import reveal_view
 from shequ.registry import views as registry_views
+from shequ.registry.models import Person
 from shequ.web import views as web_views
 
 areas_patterns = (
@@ -22,7 +25,7 @@ areas_patterns = (
 accounts_patterns = (
     [
         path("me/", account_views.profile, name="profile"),
-        path("<int:user_id>/reveal/", account_views.profile_reveal, name="reveal"),
+        path("<int:pk>/reveal/", reveal_view(User, "accounts:reveal"), name="reveal"),
         path("manage/", account_views.manage, name="manage"),
         path("manage/<int:user_id>/", account_views.detail, name="detail"),
     ],
@@ -34,7 +37,7 @@ registry_patterns = (
         path("residents/", registry_views.resident_list, name="residents"),
         path("residents/export/", registry_views.resident_export, name="export"),
         path("residents/<int:person_id>/", registry_views.resident_detail, name="resident"),
-        path("residents/<int:person_id>/reveal/", registry_views.resident_reveal, name="reveal"),
+        path("residents/<int:pk>/reveal/", reveal_view(Person, "registry:reveal"), name="reveal"),
         path("residents/<int:person_id>/leave/", registry_views.resident_leave, name="leave"),
         path("households/<int:household_id>/", registry_views.household_detail, name="household"),
         path("imports/", registry_views.imports, name="imports"),

@@ -5,10 +5,10 @@ import time
 
 import pytest
 from django.test import Client
-from tests.conftest import PASSWORD
 
 from shequ.accounts.middleware import SESSION_STARTED_KEY
 from shequ.audit.models import AuditEvent
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

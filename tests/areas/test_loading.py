@@ -2,11 +2,11 @@ import csv
 from collections import Counter
 
 import pytest
-from tests.conftest import SHARED
 
 from shequ.areas.models import Area, AreaCode, CodeSystem, Level
 from shequ.areas.services import load_divisions
 from shequ.audit.models import AuditEvent
+from tests.conftest import SHARED
 
 pytestmark = pytest.mark.django_db
 

@@ -7,16 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shequ.privacy.services import reveal
-
 from . import selectors, services
 from .forms import AccountForm, GrantForm, RevealForm, SignInForm
 from .middleware import SESSION_STARTED_KEY
-from .models import User
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,21 +48,8 @@ def sign_out(request):
 def profile(request):
     return render(request, "accounts/profile.html", {
         "account": request.user, "grants": selectors.my_grants(actor=request.user), "form": RevealForm(),
+        "reveal_url": reverse("accounts:reveal", args=[request.user.pk]),
     })
-
-
-@login_required
-@require_POST
-def profile_reveal(request, user_id: int):
-    """Reveal one personal field; answers an htmx partial (or the profile page without JavaScript)."""
-    form = RevealForm(request.POST)
-    value = None
-    if form.is_valid():
-        try:
-            value = reveal(actor=request.user, model=User, pk=user_id, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-    return render(request, "accounts/_reveal.html", {"form": form, "value": value, "user_id": user_id})
 
 
 @login_required

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shequ.accounts.access import has_capability, require_capability
 from shequ.accounts.forms import RevealForm
 from shequ.accounts.roles import Capability
-from shequ.privacy.services import reveal
 from shequ.tasks import start_import
 
 from . import selectors, services
@@ -92,19 +91,6 @@ def resident_detail(request, person_id: int):
             "can_edit": Person.objects.visible_to(request.user, Capability.REGISTRY_EDIT).filter(pk=person.pk).exists(),
         },
     )
-
-
-@login_required
-@require_POST
-def resident_reveal(request, person_id: int):
-    form = RevealForm(request.POST)
-    value = None
-    if form.is_valid():
-        try:
-            value = reveal(actor=request.user, model=Person, pk=person_id, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-    return render(request, "registry/_reveal.html", {"form": form, "value": value, "person_id": person_id})
 
 
 @login_required
