@@ -6,6 +6,8 @@ staff capability over the city, so the generated requests reach the services, no
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -19,7 +21,18 @@ CSRF = "A" * 32  # a valid unmasked CSRF secret; sent as cookie and header alike
 
 
 @pytest.fixture
-def fuzz_cookies(world, client_of):
+def keep_test_connection():
+    """The WSGI handler closes the database connection after each request, which would end the test's
+    transaction on PostgreSQL; Django's own test client suspends that in the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_cookies(world, client_of, keep_test_connection):
     user = User.objects.create(username="fuzzer")
     for role in (Role.CITY_ADMIN, Role.SYSADMIN, Role.AUDITOR):
         Grant.objects.create(user=user, role=role, area=world.city)

@@ -91,7 +91,7 @@ class Relation(models.TextChoices):
     HEAD = "head", _("Head of household")
     SPOUSE = "spouse", _("Spouse")
     CHILD = "child", _("Child")
-    PARENT = "parent", _("Parent")
+    PARENT = "parent", _("Father or mother")
     GRANDCHILD = "grandchild", _("Grandchild")
     GRANDPARENT = "grandparent", _("Grandparent")
     SIBLING = "sibling", _("Brother or sister")
@@ -115,7 +115,7 @@ class Person(models.Model):
     area_path_lookup = "area__path"
 
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(_("full name"), max_length=50, db_index=True)
     id_number = EncryptedTextField(_("identity number"), mask=mask_id_number)
     id_number_index = BlindIndexField(source="id_number", purpose="id_number")
     phone = EncryptedTextField(_("mobile number"), mask=mask_phone)
