@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "shequ.audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shequ.web.middleware.LanguageMiddleware",
+    "shequ.web.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -131,3 +131,13 @@ def test_production_refuses_to_start_without_keys(tmp_path):
     result = subprocess.run([sys.executable, "manage.py", "check"], capture_output=True, text=True, env=env,
                             cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
     assert result.returncode != 0 and "SHEQU_SECRET_KEY" in result.stderr
+
+
+def test_nul_characters_in_api_input_are_a_clear_422(world, client_of):
+    client = client_of("city_admin")
+    response = client.get("/api/areas/search?q=%00abc")
+    assert response.status_code == 422
+    assert "空字符" in response.json()["detail"][0]["message"]
+    response = client.post("/api/accounts", '{"username": "a\\u0000b", "password": "x"}',
+                           content_type="application/json")
+    assert response.status_code == 422

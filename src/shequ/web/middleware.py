@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.http import JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 
 class SecurityHeadersMiddleware:
@@ -36,3 +38,31 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class RejectNullCharactersMiddleware:
+    """Refuse NUL characters in API query strings and JSON bodies with a 422.
+
+    PostgreSQL cannot store them in text (it fails with an error, a 500), and no real value contains
+    one. Forms already refuse them (Django's ProhibitNullCharactersValidator); file uploads are binary
+    and are not checked here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/") and self._has_null(request):
+            return JsonResponse(
+                {"detail": [{"field": "", "message": _("Values must not contain NUL characters.")}]}, status=422
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_null(request) -> bool:
+        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+            return True
+        if request.content_type == "application/json":
+            body = request.body
+            return b"\x00" in body or b"\\u0000" in body
+        return False
