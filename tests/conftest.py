@@ -18,6 +18,8 @@ from django.db import transaction
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 PASSWORD = "Correct-horse-battery-9"
+# Valid unified social credit codes (GB 32100 check character), for the test entities.
+USCC = ["91210102MA0QEXAM1P", "91210103MA0QEXAM29", "91210202MA0QEXAM33"]
 
 
 @dataclass
@@ -104,6 +106,16 @@ def _build_world():
                               household=household, relation="head", address=address)
         ImportJob.objects.create(area=community, actor_id=personas[actor_key], filename="x.csv", sha256="0" * 64,
                                  content=b"", status="rejected", report=b"PK-not-really")
+
+    from shequ.registry.models import Facility, FacilityType, LegalEntity
+    from shequ.registry.resources import facility_types_load
+
+    facility_types_load(actor=None)
+    store = FacilityType.objects.get(code="convenience_store")
+    for n, community in enumerate([community_a, community_b, dalian_community]):
+        entity = LegalEntity.objects.create(area=community, name=f"物业公司{n}", uscc=USCC[n], kind="property")
+        Facility.objects.create(area=community, type=store, name=f"便利店{n}", lon=123.4 + n / 100, lat=41.8,
+                                operator=entity)
 
     resident_record("甲", grid_a1, community_a, "101", "community_staff")
     resident_record("乙", community_b, community_b, "202", "community_staff_b")

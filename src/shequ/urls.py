@@ -45,6 +45,7 @@ registry_patterns = (
         path("imports/<int:job_id>/", registry_views.import_job, name="import_job"),
         path("imports/<int:job_id>/report/", registry_views.import_report, name="import_report"),
         path("digitisation/", registry_views.digitisation, name="digitisation"),
+        path("facilities/", registry_views.facility_map, name="facilities"),
     ],
     "registry",
 )

@@ -35,7 +35,8 @@ def site(tmp_path_factory):
     var = tmp_path_factory.mktemp("browser-site")
     env = {**os.environ, "SHEQU_DATABASE_URL": f"sqlite:///{var}/site.sqlite3", "SHEQU_VAR_DIR": str(var)}
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "-v0"], ["load_areas"], ["load_boundaries"], ["load_demo", "--quiet"]):
+    for command in (["migrate", "-v0"], ["load_areas"], ["load_boundaries"], ["load_facility_types"],
+                    ["load_demo", "--quiet", "--communities", "2", "--people", "60"]):
         subprocess.run(manage + command, env=env, check=True, cwd=ROOT, capture_output=True)
     port = _free_port()
     server = subprocess.Popen(manage + ["runserver", "--noreload", f"127.0.0.1:{port}"], env=env, cwd=ROOT,
@@ -139,3 +140,43 @@ def test_phone_layout_and_english_switch(site, browser):
     expect(page.locator("h1")).to_contain_text("Welcome")
     watch.assert_clean()
     context.close()
+
+
+def test_facility_map_draws_points_without_any_tile_server(site, browser):
+    page = browser.new_page()
+    watch = Watch(page, site)
+    sign_in(page, site, "demo-street")
+    page.goto(site + "/registry/facilities/")
+    expect(page.locator("#facility-map")).to_have_attribute("data-ready", "16")  # 2 communities × 8
+    expect(page.locator("#facility-map canvas")).to_be_visible()
+    page.screenshot(path=str(ROOT / "var" / "screenshot-facilities.png"), full_page=True)
+    watch.assert_clean()
+
+
+def test_community_worker_imports_a_roster_and_watches_it_finish(site, browser, tmp_path):
+    from stdnum.cn import ric
+
+    body = "21010219520304123"
+    roster = tmp_path / "roster.csv"
+    roster.write_text("姓名,身份证号,手机号,居住类型,小区或街路门牌,楼栋,单元,室\n"
+                      f"王秀英,{body}{ric.calc_check_digit(body + '0')},13911112222,户籍,和平花园,1,1,101\n"
+                      "李四,210102195203041230,139,户籍,和平花园,1,1,102\n", encoding="utf-8")
+    page = browser.new_page()
+    watch = Watch(page, site)
+    sign_in(page, site, "demo-community")
+    page.goto(site + "/registry/imports/")
+    page.set_input_files("input[type=file]", str(roster))
+    page.click("main form button[type=submit]")
+    expect(page.locator("#job-status")).to_contain_text("错误", timeout=20000)  # row 3 is wrong
+    with page.expect_download() as download:
+        page.click("#job-status a.button")
+    assert download.value.suggested_filename.endswith("-errors.xlsx")
+    lines = roster.read_text(encoding="utf-8").splitlines()
+    roster.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    page.goto(site + "/registry/imports/")
+    page.set_input_files("input[type=file]", str(roster))
+    page.click("main form button[type=submit]")
+    expect(page.locator("#job-status")).to_contain_text("新增 1", timeout=20000)
+    page.goto(site + "/registry/residents/?q=王秀英")
+    expect(page.locator("table.list tbody")).to_contain_text("王秀英")
+    watch.assert_clean()

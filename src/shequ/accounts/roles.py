@@ -39,6 +39,7 @@ class Capability(models.TextChoices):
     ACCOUNTS_MANAGE = "accounts.manage", _("Manage accounts and grants")
     REGISTRY_READ = "registry.read", _("Read the resident pool")
     REGISTRY_EDIT = "registry.edit", _("Register, import and edit residents and resources")
+    REFERENCE_EDIT = "reference.edit", _("Edit reference data (catalogues, types, thresholds)")
 
 
 _STAFF_READ = {Capability.AREA_READ}
@@ -53,7 +54,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.STREET_OFFICER: frozenset(_STAFF_READ | _POOL | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
     Role.DISTRICT_OFFICER: frozenset(_STAFF_READ | _POOL | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
     Role.PROGRAMME_OFFICER: frozenset(_STAFF_READ),
-    Role.CITY_ADMIN: frozenset(_STAFF_READ | _POOL | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
+    Role.CITY_ADMIN: frozenset(
+        _STAFF_READ | _POOL | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL, Capability.REFERENCE_EDIT}
+    ),
     Role.SERVICE_PROVIDER: frozenset(),
     # The auditor reads the trail and nothing else; the system administrator manages accounts and
     # reads no personal data (MISSION.md, "Who uses it").

@@ -143,3 +143,51 @@ def load_demo_residents(*, communities: list[Area], people_per_community: int, s
         job = import_run(job_id=job.pk)
         imported += job.created
     return imported
+
+
+def _demo_uscc(rng: random.Random, region: str) -> str:
+    from stdnum.cn import uscc
+
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    base = "91" + region + "".join(rng.choice(alphabet) for _ in range(9))
+    return base + uscc.calc_check_digit(base)
+
+
+def load_demo_resources(*, communities: list[Area], per_community: int = 8, seed: int = 2026) -> int:
+    """Property companies and facilities of common types, placed at random inside the district's
+    polygon, through the same services as a person (idempotent: skipped when the district has some)."""
+    from shapely.geometry import Point, shape
+
+    from shequ.registry.models import Facility, FacilityType, LegalEntity
+    from shequ.registry.resources import facility_create, legal_entity_create
+
+    if not communities:
+        return 0
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+    staff = User.objects.get(username="demo-city")
+    district = communities[0].parent.parent
+    if Facility.objects.filter(area__path__startswith=district.path).exists() or not district.boundary:
+        return 0
+    polygon = shape(district.boundary)
+    min_x, min_y, max_x, max_y = polygon.bounds
+    types = list(FacilityType.objects.filter(is_active=True, circle_level__in=["5min", "10min", "block"]))
+    created = 0
+    for community in communities:
+        company = legal_entity_create(
+            actor=staff, area_code=community.code, name=f"{community.name[:-2]}物业服务有限公司",
+            uscc=_demo_uscc(rng, district.code[:6]), kind=LegalEntity.Kind.PROPERTY_MANAGEMENT)
+        for n in range(per_community):
+            while True:
+                point = Point(rng.uniform(min_x, max_x), rng.uniform(min_y, max_y))
+                if polygon.contains(point):
+                    break
+            facility_type = rng.choice(types)
+            facility_create(
+                actor=staff, area_code=community.code, type_code=facility_type.code,
+                name=f"{community.name[:-2]}{facility_type.name[:12]}{n + 1}", lon=point.x, lat=point.y,
+                floor_area_m2=rng.choice([60, 120, 200, 350, 800]), capacity=rng.choice([None, 20, 50, 100]),
+                opening_hours=rng.choice(["08:00-17:00", "07:00-21:00", "24小时"]),
+                operator_uscc=company.uscc if n % 3 == 0 else "",
+            )
+            created += 1
+    return created

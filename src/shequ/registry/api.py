@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 
 from django.db import transaction
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -12,7 +13,7 @@ from shequ.accounts.roles import Capability
 from shequ.privacy.fields import masked
 from shequ.tasks import start_import
 
-from . import selectors
+from . import resources, selectors
 from .importing import import_create, job_progress
 from .models import ImportJob, Person
 
@@ -146,3 +147,130 @@ def import_upload(request, community: Form[str], file: File[UploadedFile]):
 @router.get("/imports/{job_id}", response=ImportOut, operation_id="import_get")
 def import_get(request, job_id: int):
     return selectors.import_job_get(actor=request.user, job_id=job_id)
+
+
+class FacilityTypeOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    source: str
+    circle_level: str
+    required: bool
+    service_radius_m: int | None
+    mofcom_tier: str
+    is_active: bool
+
+
+class FacilityTypePatch(Schema):
+    name: str | None = Field(None, max_length=100)
+    name_en: str | None = Field(None, max_length=100)
+    circle_level: str | None = Field(None, max_length=10)
+    required: bool | None = None
+    service_radius_m: int | None = Field(None, ge=1, le=5000)
+    mofcom_tier: str | None = Field(None, max_length=10)
+    is_active: bool | None = None
+
+
+class FacilityOut(Schema):
+    id: int
+    name: str
+    type_code: str
+    type_name: str
+    area_code: str
+    address: str
+    lon: float
+    lat: float
+    floor_area_m2: float | None
+    capacity: int | None
+    opening_hours: str
+    operator_uscc: str | None
+
+    @staticmethod
+    def resolve_type_code(obj) -> str:
+        return obj.type.code
+
+    @staticmethod
+    def resolve_type_name(obj) -> str:
+        return obj.type.name
+
+    @staticmethod
+    def resolve_area_code(obj) -> str:
+        return obj.area.code
+
+    @staticmethod
+    def resolve_operator_uscc(obj) -> str | None:
+        return obj.operator.uscc if obj.operator_id else None
+
+
+class FacilityIn(Schema):
+    area_code: str = Field(..., max_length=20)
+    type_code: str = Field(..., max_length=60)
+    name: str = Field(..., max_length=150)
+    lon: float = Field(..., ge=-180, le=180)
+    lat: float = Field(..., ge=-90, le=90)
+    coordinates: Literal["wgs84", "gcj02"] = "wgs84"
+    address: str = Field("", max_length=200)
+    floor_area_m2: float | None = Field(None, gt=0, lt=10_000_000)
+    capacity: int | None = Field(None, ge=0, lt=1_000_000)
+    opening_hours: str = Field("", max_length=100)
+    operator_uscc: str = Field("", max_length=30)
+
+
+class LegalEntityOut(Schema):
+    id: int
+    name: str
+    uscc: str
+    kind: str
+    area_code: str
+    address: str
+
+    @staticmethod
+    def resolve_area_code(obj) -> str:
+        return obj.area.code
+
+
+class LegalEntityIn(Schema):
+    area_code: str = Field(..., max_length=20)
+    name: str = Field(..., max_length=150)
+    uscc: str = Field(..., max_length=30)
+    kind: str = Field(..., max_length=16)
+    address: str = Field("", max_length=200)
+
+
+@router.get("/facility-types", response=list[FacilityTypeOut], operation_id="facility_types_list")
+def facility_types_list(request):
+    """The facility-type catalogue (GB 50180-2018 Appendix B, MOFCOM 2021), as the city keeps it."""
+    require_capability(request.user, Capability.AREA_READ)
+    return selectors.facility_types(include_inactive=True)
+
+
+@router.patch("/facility-types/{code}", response=FacilityTypeOut, operation_id="facility_type_update")
+def facility_type_update(request, code: str, payload: FacilityTypePatch):
+    """City administrators correct and extend the catalogue."""
+    return resources.facility_type_update(actor=request.user, code=code[:60], **payload.dict())
+
+
+@router.get("/facilities", response=list[FacilityOut], operation_id="facilities_list")
+@paginate
+def facilities_list(request, type: str = "", area: str = ""):
+    require_capability(request.user, Capability.AREA_READ)
+    return selectors.facilities(actor=request.user, type_code=type[:60], area_code=area[:20])
+
+
+@router.post("/facilities", response={201: FacilityOut}, operation_id="facility_create")
+def facility_create(request, payload: FacilityIn):
+    """Add a facility; GCJ-02 coordinates (from Chinese map services) are converted to WGS-84."""
+    return Status(201, resources.facility_create(actor=request.user, **payload.dict()))
+
+
+@router.get("/legal-entities", response=list[LegalEntityOut], operation_id="legal_entities_list")
+@paginate
+def legal_entities_list(request, q: str = "", kind: str = ""):
+    require_capability(request.user, Capability.AREA_READ)
+    return selectors.legal_entities(actor=request.user, query=q, kind=kind[:16])
+
+
+@router.post("/legal-entities", response={201: LegalEntityOut}, operation_id="legal_entity_create")
+def legal_entity_create(request, payload: LegalEntityIn):
+    """Register a company, social organisation, property company or O2O store, with its credit code."""
+    return Status(201, resources.legal_entity_create(actor=request.user, **payload.dict()))

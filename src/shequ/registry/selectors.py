@@ -168,3 +168,48 @@ def digitisation(*, actor, area_code: str) -> dict:
             for c in children
         ],
     }
+
+
+def facilities(*, actor, type_code: str = "", area_code: str = "") -> QuerySet:
+    """Facilities of the resource pool in the actor's area (not personal data: every staff role that
+    reads the area reads them)."""
+    from .models import Facility
+
+    rows = Facility.objects.visible_to(actor).filter(is_active=True)
+    if area_code:
+        area = Area.objects.visible_to(actor).filter(code=area_code).first()
+        if area is None:
+            raise Http404
+        rows = rows.filter(area__path__startswith=area.path)
+    if type_code:
+        rows = rows.filter(type__code=type_code)
+    return rows.select_related("type", "area", "operator").order_by("type__code", "name", "pk")
+
+
+def legal_entities(*, actor, query: str = "", kind: str = "") -> QuerySet:
+    from .models import LegalEntity
+
+    rows = LegalEntity.objects.visible_to(actor)
+    query = (query or "").strip()[:60]
+    if query:
+        rows = rows.filter(Q(name__contains=query) | Q(uscc=query.upper()))
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.select_related("area").order_by("name", "pk")
+
+
+def facility_types(*, include_inactive: bool = False) -> QuerySet:
+    from .models import FacilityType
+
+    rows = FacilityType.objects.all()
+    return rows if include_inactive else rows.filter(is_active=True)
+
+
+def district_outlines_around(*, actor) -> list[Area]:
+    """The district outlines a map shows as background for someone granted below district level:
+    the districts containing their areas (outlines are public geography, not area data)."""
+    from shequ.accounts.access import granted_paths
+
+    codes = {path.strip("/").split("/")[1] for path in granted_paths(actor, Capability.AREA_READ)
+             if path.count("/") > 2}
+    return list(Area.objects.filter(code__in=codes, boundary__isnull=False))

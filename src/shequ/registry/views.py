@@ -11,10 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shequ.accounts.access import has_capability, require_capability
 from shequ.accounts.forms import RevealForm
 from shequ.accounts.roles import Capability
+from shequ.areas.models import Area, Level
 from shequ.tasks import start_import
 
-from . import selectors, services
-from .forms import ExportForm, ImportForm, LeaveForm, ResidentFilterForm
+from . import resources, selectors, services
+from .forms import ExportForm, FacilityForm, ImportForm, LeaveForm, ResidentFilterForm
 from .importing import import_create, job_progress
 from .models import Person, TagType
 from .roster import template_workbook
@@ -170,3 +171,40 @@ def digitisation(request):
     code = request.GET.get("area") or next((a.code for a in area_roots(actor=request.user)), "")
     result = selectors.digitisation(actor=request.user, area_code=code[:20])
     return render(request, "registry/digitisation.html", {"result": result})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facility_map(request):
+    """The resource pool on a map (district outlines and points; no tile server needed) and as a list."""
+    require_capability(request.user, Capability.AREA_READ)
+    types = list(selectors.facility_types())
+    type_code = request.GET.get("type", "")[:60]
+    rows = selectors.facilities(actor=request.user, type_code=type_code)
+    can_edit = has_capability(request.user, Capability.REGISTRY_EDIT)
+    form = FacilityForm(request.POST or None, types=types) if can_edit else None
+    if request.method == "POST":
+        require_capability(request.user, Capability.REGISTRY_EDIT)
+        if form.is_valid():
+            try:
+                facility = resources.facility_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Facility %(name)s added.") % {"name": facility.name})
+                return redirect("registry:facilities")
+    points = [
+        {"name": f.name, "type": f.type.name, "lon": f.lon, "lat": f.lat, "area": f.area.name}
+        for f in rows[:5000]
+    ]
+    outlines = [
+        {"name": a.name, "geometry": a.boundary}
+        for a in Area.objects.visible_to(request.user).filter(level=Level.DISTRICT, boundary__isnull=False)
+    ] or [
+        {"name": a.name, "geometry": a.boundary}
+        for a in selectors.district_outlines_around(actor=request.user)
+    ]
+    return render(request, "registry/facilities.html", {
+        "types": types, "type_code": type_code, "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+        "map_data": {"points": points, "outlines": outlines}, "form": form,
+    })

@@ -3,7 +3,7 @@ from django.utils import translation
 
 from shequ.accounts.models import User
 from shequ.areas.models import Area, Level
-from shequ.demo.services import DEMO_PASSWORD, load_demo, load_demo_residents
+from shequ.demo.services import DEMO_PASSWORD, load_demo, load_demo_residents, load_demo_resources
 
 
 class Command(BaseCommand):
@@ -21,9 +21,11 @@ class Command(BaseCommand):
         street = User.objects.get(username="demo-street").grants.get().area
         chosen = list(Area.objects.filter(parent=street, level=Level.COMMUNITY).order_by("code")[:communities])
         created = load_demo_residents(communities=chosen, people_per_community=people)
+        facilities = load_demo_resources(communities=chosen)
         if quiet:
             return
-        self.stdout.write(f"\n{created} synthetic residents added in {len(chosen)} communities of {street.name}")
+        self.stdout.write(f"\n{created} synthetic residents and {facilities} facilities added in "
+                          f"{len(chosen)} communities of {street.name}")
         self.stdout.write(f"\n演示账号 Demo accounts (password / 密码: {DEMO_PASSWORD})")
         for row in rows:
             self.stdout.write(f"  {row['username']:<18} {row['role']:<10} {row['area']}")

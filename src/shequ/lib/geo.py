@@ -1,0 +1,57 @@
+"""Coordinates: GCJ-02 (the offset system of Chinese map services) to WGS-84.
+
+GCJ-02 adds a deterministic, non-linear offset of up to a few hundred metres to WGS-84 inside
+mainland China. The forward offset is public; the inverse has no closed form, so it is found by
+fixed-point iteration, which converges to well under a centimetre in a few steps.
+"""
+
+from __future__ import annotations
+
+import math
+
+_A = 6378245.0  # Krasovsky 1940 semi-major axis, as used by GCJ-02
+_EE = 0.00669342162296594323  # its first eccentricity squared
+
+
+def outside_china(lon: float, lat: float) -> bool:
+    """GCJ-02 applies no offset outside this box."""
+    return not (72.004 <= lon <= 137.8347 and 0.8293 <= lat <= 55.8271)
+
+
+def _offset(lon: float, lat: float) -> tuple[float, float]:
+    x, y = lon - 105.0, lat - 35.0
+    d_lat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+             + (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+             + (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+             + (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0)
+    d_lon = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+             + (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+             + (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+             + (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0)
+    rad = lat / 180.0 * math.pi
+    magic = 1 - _EE * math.sin(rad) ** 2
+    sqrt_magic = math.sqrt(magic)
+    d_lat = (d_lat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrt_magic) * math.pi)
+    d_lon = (d_lon * 180.0) / (_A / sqrt_magic * math.cos(rad) * math.pi)
+    return d_lon, d_lat
+
+
+def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
+    if outside_china(lon, lat):
+        return lon, lat
+    d_lon, d_lat = _offset(lon, lat)
+    return lon + d_lon, lat + d_lat
+
+
+def gcj02_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
+    """The WGS-84 point whose GCJ-02 image is (lon, lat)."""
+    if outside_china(lon, lat):
+        return lon, lat
+    w_lon, w_lat = lon, lat
+    for _ in range(30):
+        g_lon, g_lat = wgs84_to_gcj02(w_lon, w_lat)
+        e_lon, e_lat = g_lon - lon, g_lat - lat
+        w_lon, w_lat = w_lon - e_lon, w_lat - e_lat
+        if abs(e_lon) < 1e-10 and abs(e_lat) < 1e-10:
+            break
+    return w_lon, w_lat
