@@ -214,3 +214,13 @@ def test_only_editors_of_the_community_may_import(world, user_of):
     for persona in ["community_staff_b", "grid_worker", "auditor", "programme_officer", "resident"]:
         with pytest.raises(Http404):
             import_create(actor=user_of(persona), community_code=world.community_a.code, filename="x.csv", content=b"")
+
+
+def test_rows_without_household_numbers_reimport_unchanged(world, user_of):
+    rows = [person_row(n, 户号="", 与户主关系="") for n in range(6)]
+    first = run(world, user_of("community_staff"), csv_bytes(rows))
+    assert first.created == 6
+    before = snapshot()
+    again = run(world, user_of("community_staff"), csv_bytes(rows))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
+    assert snapshot() == before

@@ -33,7 +33,8 @@ def test_find_by_identity_number_phone_name_and_address(world, user_of, pool):
     staff = user_of("community_staff")
     assert [p.name for p in selectors.residents(actor=staff, query=pool[3]["身份证号"])] == ["居民3"]
     assert [p.name for p in selectors.residents(actor=staff, query=pool[4]["手机号"])] == ["居民4"]
-    assert "居民5" in [p.name for p in selectors.residents(actor=staff, query="居民5")]
+    assert "居民5" in [p.name for p in selectors.residents(actor=staff, query="居民")]
+    assert selectors.looks_like_address("和平路12号") and not selectors.looks_like_address("王秀英")
     assert selectors.residents(actor=staff, query="南京南街").count() >= 10
     # The same identity number is invisible from the neighbouring community.
     assert not selectors.residents(actor=user_of("community_staff_b"), query=pool[3]["身份证号"]).exists()

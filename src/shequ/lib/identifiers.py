@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -35,7 +36,7 @@ class IdNumberFacts:
     sex: str  # "M" or "F": GB 11643-1999 §5.4, odd order code = male
 
     @property
-    def region_names(self) -> list[str]:
+    def region_names(self) -> tuple[str, ...]:
         return region_names(self.region_code)
 
 
@@ -43,14 +44,15 @@ def _compact(value: str) -> str:
     return re.sub(r"[\s\-]", "", str(value or "")).upper()
 
 
-def region_names(region_code: str) -> list[str]:
+@lru_cache(maxsize=8192)  # ~3,500 region codes exist; a roster repeats a handful
+def region_names(region_code: str) -> tuple[str, ...]:
     """Every name the six-digit region code has carried, newest last (empty when it never existed)."""
     names: list[str] = []
     for _part, props in numdb.get("cn/loc").info(region_code):
         for entry in props.get("county", "").split(","):
             if entry:
                 names.append(entry.split("]", 1)[-1])  # drop the "[1983-]" validity prefix
-    return names
+    return tuple(names)
 
 
 def validate_id_number(value: str, *, today: datetime.date | None = None) -> IdNumberFacts:

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Callable
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,20 @@ Progress = Callable[[str, int, int], None]  # phase, done, total
 BATCH = 2000
 # Person fields a roster row sets; a difference in any of them is an update.
 ROW_FIELDS = ("name", "phone", "sex", "birth_date", "residence_type", "ethnicity", "relation", "moved_in_on")
+
+
+def _insert(model, objects: list) -> None:
+    """Insert many new rows. On PostgreSQL through COPY, which is several times faster than INSERT for
+    large rosters; every value still goes through its field (encryption, blind index, defaults)."""
+    if connection.vendor != "postgresql" or len(objects) < BATCH:
+        model.objects.bulk_create(objects, batch_size=BATCH)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for obj in objects:
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
 
 
 def progress_key(job_id: int) -> str:
@@ -98,6 +112,11 @@ def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
         )
     _set_status(job, ImportJob.Status.WRITING, total_rows=len(rows))
     counts = _write(job, rows, report)
+    if connection.vendor == "postgresql" and counts["created"] >= BATCH:
+        # A large load changes the tables' shape more than autovacuum notices at once; without fresh
+        # statistics the planner keeps treating the pool as empty and searches turn into scans.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE registry_person, registry_address, registry_household")
     _set_status(
         job,
         ImportJob.Status.DONE,
@@ -176,28 +195,40 @@ def _write(job, rows: list[RosterRow], report) -> dict:
         (a.area_id, a.street_address, a.building, a.unit, a.room): a
         for a in Address.objects.filter(area__path__startswith=community.path)
     }
-    households = {h.number: h for h in Household.objects.filter(area=community).exclude(number="")}
+    households = {
+        h.number or f"address:{h.address_id}": h for h in Household.objects.filter(area=community)
+    }
     existing = {
         p.id_number_index: p
         for p in Person.objects.filter(area__path__startswith=community.path).select_related("household")
     }
+    # Addresses, then households, are created in bulk before the people who point at them.
+    new_addresses = []
+    for row in rows:
+        v = row.values
+        area = v["grid"] or community
+        key = v["address_key"] = (area.pk, v["street_address"], v["building"], v["unit"], v["room"])
+        if key not in addresses:
+            addresses[key] = Address(area=area, street_address=key[1], building=key[2], unit=key[3], room=key[4])
+            new_addresses.append(addresses[key])
+    Address.objects.bulk_create(new_addresses, batch_size=BATCH)
+    new_households = []
+    for row in rows:
+        v = row.values
+        address = addresses[v["address_key"]]
+        # A row without a household number forms a household with the others at its address.
+        key = v["household_key"] = v["household_number"] or f"address:{address.pk}"
+        if key not in households:
+            households[key] = Household(area=community, address=address, number=v["household_number"])
+            new_households.append(households[key])
+    Household.objects.bulk_create(new_households, batch_size=BATCH)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     new_people, changed_people, history = [], [], []
     for done, row in enumerate(rows, start=1):
         v = row.values
         area = v["grid"] or community
-        key = (area.pk, v["street_address"], v["building"], v["unit"], v["room"])
-        address = addresses.get(key)
-        if address is None:
-            address = addresses[key] = Address.objects.create(
-                area=area, street_address=v["street_address"], building=v["building"], unit=v["unit"], room=v["room"]
-            )
-        household_key = v["household_number"] or f"address:{address.pk}"
-        household = households.get(household_key)
-        if household is None:
-            household = households[household_key] = Household.objects.create(
-                area=community, address=address, number=v["household_number"] or ""
-            )
+        address = addresses[v["address_key"]]
+        household = households[v["household_key"]]
         wanted = {f: v[f] for f in ROW_FIELDS}
         wanted["relation"] = wanted["relation"] or (Relation.HEAD if not v["household_number"] else "")
         person = existing.get(blind_index(v["id_number"], purpose="id_number"))
@@ -237,7 +268,14 @@ def _write(job, rows: list[RosterRow], report) -> dict:
                 counts["unchanged"] += 1
         if done % BATCH == 0:
             report("writing", done, len(rows))
-    Person.objects.bulk_create(new_people, batch_size=BATCH)
+    _insert(Person, new_people)
+    if new_people and new_people[0].pk is None:  # COPY returns no keys: look them up by blind index
+        keys = {}
+        for start in range(0, len(new_people), BATCH):
+            batch = [p.id_number_index for p in new_people[start:start + BATCH]]
+            keys.update(Person.objects.filter(id_number_index__in=batch).values_list("id_number_index", "pk"))
+        for person in new_people:
+            person.pk = keys[person.id_number_index]
     Person.objects.bulk_update(
         changed_people, ["area", "address", "household", "status", "left_on", *ROW_FIELDS], batch_size=BATCH
     )
@@ -247,6 +285,6 @@ def _write(job, rows: list[RosterRow], report) -> dict:
         )
         for p in new_people
     ]
-    PersonChange.objects.bulk_create(history, batch_size=BATCH)
+    _insert(PersonChange, history)
     record_event(actor=actor, action="registry.import_done", obj=job, data=counts)
     return counts

@@ -17,7 +17,7 @@ class Address(models.Model):
     area_path_lookup = "area__path"
 
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
-    street_address = models.CharField(_("street address or estate"), max_length=120)
+    street_address = models.CharField(_("street address or estate"), max_length=120, db_index=True)
     building = models.CharField(_("building"), max_length=20, blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     room = models.CharField(_("room"), max_length=20, blank=True)

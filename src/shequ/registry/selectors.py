@@ -7,6 +7,7 @@ import re
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,6 +24,15 @@ _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 _PHONE_LIKE = re.compile(r"^1\d{10}$")
 
 
+_ADDRESS_MARKS = set("0123456789路街道巷号楼栋单元室苑园村弄里庄屯") | {"小区"}
+
+
+def looks_like_address(query: str) -> bool:
+    """A name is two to four characters without digits; anything with a digit or a street word is an
+    address. Deciding first lets each search use its own prefix index instead of an OR of both."""
+    return len(query) > 4 or any(mark in query for mark in _ADDRESS_MARKS)
+
+
 def _years_ago(years: int, today: datetime.date) -> datetime.date:
     try:
         return today.replace(year=today.year - years)
@@ -33,7 +43,8 @@ def _years_ago(years: int, today: datetime.date) -> datetime.date:
 def residents(
     *, actor, query: str = "", tag: str = "", area_code: str = "", status: str = PersonStatus.ACTIVE
 ) -> QuerySet[Person]:
-    """Residents the actor may read, found by name, identity number (exact), phone (exact) or address.
+    """Residents the actor may read, found by name (prefix), identity number or phone (exact), or address
+    (prefix of the street address or estate).
 
     The query count does not depend on the result size: identity numbers and phones are one indexed
     lookup through the blind index, names and addresses one indexed filter.
@@ -52,12 +63,14 @@ def residents(
         if _ID_LIKE.match(compact):
             try:
                 people = people.filter(lookup(Person, "id_number", validate_id_number(compact).number))
-            except Exception:
+            except ValidationError:
                 people = people.none()
         elif _PHONE_LIKE.match(compact):
             people = people.filter(lookup(Person, "phone", normalize_mobile(compact)))
+        elif looks_like_address(query):
+            people = people.filter(address__street_address__startswith=query)
         else:
-            people = people.filter(Q(name__startswith=query) | Q(address__street_address__contains=query))
+            people = people.filter(name__startswith=query)
     today = timezone.localdate()
     if tag == "age60":
         people = people.filter(birth_date__lte=_years_ago(60, today))
