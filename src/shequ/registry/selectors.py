@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
