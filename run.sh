@@ -23,7 +23,7 @@ python=.venv/bin/python
 $python manage.py migrate --noinput -v0
 $python manage.py load_areas --city "${SHEQU_CITY:-2101}"
 $python manage.py load_boundaries
-$python manage.py load_facility_types
+$python manage.py load_reference_data
 $python manage.py load_demo --city "${SHEQU_CITY:-2101}"
 address="${1:-127.0.0.1:8000}"
 echo

@@ -93,7 +93,7 @@ def _build_world():
     persona("dalian_staff", Role.COMMUNITY_STAFF, dalian_community)
     persona("resident_b", Role.RESIDENT, community_b, home_area=community_b,
             id_number="210102195001010025", phone="13800000000")
-    from shequ.registry.models import Address, Household, ImportJob, Person
+    from shequ.registry.models import Address, Household, ImportJob, Person, PersonTag, TagType
 
     def resident_record(name, area, community, number, actor_key):
         address = Address.objects.create(area=area, street_address="和平路1号", building="1", unit="1", room=number)
@@ -101,16 +101,19 @@ def _build_world():
         body = f"21010219600101{number}"
         from stdnum.cn import ric
 
-        Person.objects.create(area=area, name=name, id_number=body + ric.calc_check_digit(body + "0"),
+        person = Person.objects.create(area=area, name=name, id_number=body + ric.calc_check_digit(body + "0"),
                               phone=f"1380000{number}0", sex="F", birth_date="1960-01-01", residence_type="registered",
                               household=household, relation="head", address=address)
+        PersonTag.objects.create(person=person, tag=TagType.objects.get(code="veteran"), source="退役军人事务局",
+                                 valid_from="2010-01-01")
         ImportJob.objects.create(area=community, actor_id=personas[actor_key], filename="x.csv", sha256="0" * 64,
                                  content=b"", status="rejected", report=b"PK-not-really")
 
     from shequ.registry.models import Facility, FacilityType, LegalEntity
-    from shequ.registry.resources import facility_types_load
+    from shequ.registry.resources import facility_types_load, tag_types_load
 
     facility_types_load(actor=None)
+    tag_types_load(actor=None)
     store = FacilityType.objects.get(code="convenience_store")
     for n, community in enumerate([community_a, community_b, dalian_community]):
         entity = LegalEntity.objects.create(area=community, name=f"物业公司{n}", uscc=USCC[n], kind="property")

@@ -154,6 +154,14 @@ API_SPECS: dict[str, Spec] = {
         target="community",
     ),
     "import_get": Spec(lambda c, t: c.get(f"/api/imports/{t.obj.pk}"), POOL, target="job"),
+    "resident_tag_add": Spec(
+        lambda c, t: json_post(c, f"/api/residents/{t.obj.pk}/tags",
+                               {"tag_code": "party_member", "source": "街道党工委", "valid_from": "2020-01-01"}),
+        POOL, ok=201, target="person",
+    ),
+    "resident_tag_end": Spec(
+        lambda c, t: json_post(c, f"/api/resident-tags/{t.obj.pk}/end", {"on": "2024-01-01"}), POOL, target="tag"
+    ),
     "facility_types_list": Spec(lambda c, t: c.get("/api/facility-types"), AREA_READERS),
     "facility_type_update": Spec(
         lambda c, t: c.patch(
@@ -246,6 +254,11 @@ PAGE_SPECS: dict[str, Spec] = {
         ok=302,
         target="person",
         **PAGE,
+    ),
+    "registry:tag_add": Spec(
+        lambda c, t: c.post(f"/registry/residents/{t.obj.pk}/tags/",
+                            {"tag_code": "party_member", "source": "街道党工委", "valid_from": "2020-01-01"}),
+        POOL, ok=302, target="person", **PAGE,
     ),
     "registry:household": Spec(
         lambda c, t: c.get(f"/registry/households/{t.obj.pk}/"), POOL, target="household", **PAGE
@@ -350,12 +363,18 @@ def _target(world, spec: Spec, key, relation) -> Target | None:
             candidates = candidates.filter(boundary__isnull=False)
         area = next((a for a in candidates[:50] if outside_own(a.path)), None)
         return Target(area=area) if area else None
-    if spec.target in ("person", "household", "job"):
-        from shequ.registry.models import Household, ImportJob, Person
+    if spec.target in ("person", "household", "job", "tag"):
+        from shequ.registry.models import Household, ImportJob, Person, PersonTag
 
-        model = {"person": Person, "household": Household, "job": ImportJob}[spec.target]
-        for obj in model.objects.filter(area__path__startswith=where.path).select_related("area").order_by("pk"):
-            if outside_own(obj.area.path):
+        if spec.target == "tag":
+            rows = PersonTag.objects.filter(person__area__path__startswith=where.path).select_related("person__area")
+            area_of = lambda obj: obj.person.area  # noqa: E731
+        else:
+            model = {"person": Person, "household": Household, "job": ImportJob}[spec.target]
+            rows = model.objects.filter(area__path__startswith=where.path).select_related("area")
+            area_of = lambda obj: obj.area  # noqa: E731
+        for obj in rows.order_by("pk"):
+            if outside_own(area_of(obj).path):
                 return Target(obj=obj)
         return None
     # users and grants: the test accounts whose area lies there

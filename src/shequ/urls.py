@@ -39,6 +39,7 @@ registry_patterns = (
         path("residents/<int:person_id>/", registry_views.resident_detail, name="resident"),
         path("residents/<int:pk>/reveal/", reveal_view(Person, "registry:reveal"), name="reveal"),
         path("residents/<int:person_id>/leave/", registry_views.resident_leave, name="leave"),
+        path("residents/<int:person_id>/tags/", registry_views.resident_tag_add, name="tag_add"),
         path("households/<int:household_id>/", registry_views.household_detail, name="household"),
         path("imports/", registry_views.imports, name="imports"),
         path("imports/template/", registry_views.import_template, name="import_template"),

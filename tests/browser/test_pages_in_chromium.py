@@ -35,7 +35,7 @@ def site(tmp_path_factory):
     var = tmp_path_factory.mktemp("browser-site")
     env = {**os.environ, "SHEQU_DATABASE_URL": f"sqlite:///{var}/site.sqlite3", "SHEQU_VAR_DIR": str(var)}
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "-v0"], ["load_areas"], ["load_boundaries"], ["load_facility_types"],
+    for command in (["migrate", "-v0"], ["load_areas"], ["load_boundaries"], ["load_reference_data"],
                     ["load_demo", "--quiet", "--communities", "2", "--people", "60"]):
         subprocess.run(manage + command, env=env, check=True, cwd=ROOT, capture_output=True)
     port = _free_port()

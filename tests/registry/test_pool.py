@@ -124,3 +124,21 @@ def test_digitisation_rate(world, user_of, pool):
     assert row["complete"] == 12 and row["rate"] == round(100 * 12 / 13, 1)
     with pytest.raises(Http404):
         selectors.digitisation(actor=user_of("community_staff_b"), area_code=world.community_a.code)
+
+
+def test_recorded_groups_carry_source_grade_and_validity(world, user_of, pool):
+    staff = user_of("community_staff")
+    person = Person.objects.get(name="居民3")
+    with pytest.raises(ValidationError) as exc:
+        services.tag_add(actor=staff, person_id=person.pk, tag_code="disability", source="",
+                         valid_from=datetime.date(2020, 1, 1), valid_to=datetime.date(2019, 1, 1))
+    assert {"source", "grade", "valid_to"} <= set(exc.value.message_dict)
+    tag = services.tag_add(actor=staff, person_id=person.pk, tag_code="disability", grade="二级",
+                           source="区残联", valid_from=datetime.date(2020, 1, 1))
+    assert [p.name for p in selectors.residents(actor=staff, tag="disability")] == ["居民3"]
+    services.tag_end(actor=staff, tag_id=tag.pk, on=datetime.date(2021, 1, 1))
+    assert not selectors.residents(actor=staff, tag="disability").exists()  # no longer valid today
+    assert AuditEvent.objects.filter(action="registry.tag_end").exists()
+    with pytest.raises(Http404):
+        services.tag_add(actor=user_of("community_staff_b"), person_id=person.pk, tag_code="veteran",
+                         source="x", valid_from=datetime.date(2020, 1, 1))

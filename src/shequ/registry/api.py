@@ -13,11 +13,41 @@ from shequ.accounts.roles import Capability
 from shequ.privacy.fields import masked
 from shequ.tasks import start_import
 
-from . import resources, selectors
+from . import resources, selectors, services
 from .importing import import_create, job_progress
 from .models import ImportJob, Person
 
 router = Router(tags=["registry"])
+
+
+class TagOut(Schema):
+    id: int
+    tag_code: str
+    tag_name: str
+    grade: str
+    source: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+
+    @staticmethod
+    def resolve_tag_code(obj) -> str:
+        return obj.tag.code
+
+    @staticmethod
+    def resolve_tag_name(obj) -> str:
+        return obj.tag.name
+
+
+class TagIn(Schema):
+    tag_code: str = Field(..., max_length=40)
+    source: str = Field(..., max_length=100)
+    valid_from: datetime.date
+    valid_to: datetime.date | None = None
+    grade: str = Field("", max_length=20)
+
+
+class TagEndIn(Schema):
+    on: datetime.date
 
 
 class ResidentOut(Schema):
@@ -32,6 +62,11 @@ class ResidentOut(Schema):
     area_code: str
     address: str
     household_id: int | None
+    tags: list[TagOut]
+
+    @staticmethod
+    def resolve_tags(obj: Person) -> list:
+        return list(obj.tags.all())
 
     @staticmethod
     def resolve_id_number_masked(obj: Person) -> str:
@@ -103,6 +138,18 @@ def residents_list(request, q: str = "", tag: str = "", area: str = ""):
 @router.get("/residents/{person_id}", response=ResidentOut, operation_id="resident_get")
 def resident_get(request, person_id: int):
     return selectors.person_get(actor=request.user, person_id=person_id)
+
+
+@router.post("/residents/{person_id}/tags", response={201: TagOut}, operation_id="resident_tag_add")
+def resident_tag_add(request, person_id: int, payload: TagIn):
+    """Record a special-group tag with its source and validity."""
+    return Status(201, services.tag_add(actor=request.user, person_id=person_id, **payload.dict()))
+
+
+@router.post("/resident-tags/{tag_id}/end", response=TagOut, operation_id="resident_tag_end")
+def resident_tag_end(request, tag_id: int, payload: TagEndIn):
+    """End a tag's validity; the record stays."""
+    return services.tag_end(actor=request.user, tag_id=tag_id, on=payload.on)
 
 
 @router.get("/households/{household_id}", response=HouseholdOut, operation_id="household_get")

@@ -59,3 +59,15 @@ class FacilityForm(forms.Form):
     def __init__(self, *args, types=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type_code"].choices = [(t.code, t.name) for t in types]
+
+
+class TagForm(forms.Form):
+    tag_code = forms.ChoiceField(label=_("Group"))
+    grade = forms.CharField(label=_("Grade (disability)"), max_length=20, required=False)
+    source = forms.CharField(label=_("Source (issuing office or document)"), max_length=100)
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, tag_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag_code"].choices = [(t.code, t.name) for t in tag_types]

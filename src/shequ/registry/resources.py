@@ -48,6 +48,22 @@ def facility_types_load(*, actor, path: Path = DATA_DIR / "facility_types.csv") 
 
 
 @transaction.atomic
+def tag_types_load(*, actor, path: Path = DATA_DIR / "tag_types.csv") -> int:
+    """Seed the recorded special-group tags (残疾、低保、特困…); existing ones keep their edits."""
+    from .models import TagType
+
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    existing = set(TagType.objects.values_list("code", flat=True))
+    added = [TagType(code=r["code"], name=r["name"], has_grade=r["has_grade"] == "1")
+             for r in rows if r["code"] not in existing]
+    TagType.objects.bulk_create(added)
+    if added:
+        record_event(actor=actor, action="registry.tag_types_load", data={"added": len(added)})
+    return len(added)
+
+
+@transaction.atomic
 def facility_type_update(*, actor, code: str, **changes) -> FacilityType:
     """A city administrator corrects or extends the catalogue (name, level, required, radius, active)."""
     require_capability(actor, Capability.REFERENCE_EDIT)

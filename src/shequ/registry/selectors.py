@@ -91,7 +91,7 @@ def residents(
             .filter(Q(tags__valid_to__isnull=True) | Q(tags__valid_to__gte=today), tags__valid_from__lte=today)
             .distinct()
         )
-    return people.select_related("area", "address").order_by("area__code", "name", "pk")
+    return people.select_related("area", "address").prefetch_related("tags__tag").order_by("area__code", "name", "pk")
 
 
 def person_get(*, actor, person_id: int) -> Person:
@@ -115,7 +115,11 @@ def household_get(*, actor, household_id: int) -> tuple[Household, list[Person]]
     )
     if household is None:
         raise Http404
-    members = list(household.members.select_related("area").order_by("status", "relation", "birth_date"))
+    members = list(
+        household.members.select_related("area", "address")
+        .prefetch_related("tags__tag")
+        .order_by("status", "relation", "birth_date")
+    )
     return household, members
 
 
@@ -223,6 +227,7 @@ def district_outlines_around(*, actor) -> list[Area]:
     the districts containing their areas (outlines are public geography, not area data)."""
     from shequ.accounts.access import granted_paths
 
-    codes = {path.strip("/").split("/")[1] for path in granted_paths(actor, Capability.AREA_READ)
-             if path.count("/") > 2}
+    codes = {
+        path.strip("/").split("/")[1] for path in granted_paths(actor, Capability.AREA_READ) if path.count("/") > 2
+    }
     return list(Area.objects.filter(code__in=codes, boundary__isnull=False))

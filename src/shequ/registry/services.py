@@ -19,7 +19,7 @@ from shequ.lib.masking import escape_spreadsheet_cell
 from shequ.privacy.fields import masked
 from shequ.privacy.services import REASON_MIN
 
-from .models import Person, PersonChange, PersonStatus
+from .models import Person, PersonChange, PersonStatus, PersonTag, TagType
 
 EXPORT_MAX_ROWS = 200_000
 
@@ -106,3 +106,56 @@ def residents_export(*, actor, people, reveal_reason: str = "") -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+@transaction.atomic
+def tag_add(
+    *,
+    actor,
+    person_id: int,
+    tag_code: str,
+    source: str,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None = None,
+    grade: str = "",
+) -> PersonTag:
+    """Record a special-group tag (disability and its grade, 低保, veteran…) with where it comes from and
+    how long it holds. Groups that follow from data (age, living alone) are never recorded."""
+    person = _editable_person(actor, person_id)
+    errors: dict[str, list[str]] = {}
+    tag = TagType.objects.filter(code=tag_code, is_active=True).first()
+    if tag is None:
+        errors["tag_code"] = [_("Unknown group.")]
+    source = (source or "").strip()
+    if not source or len(source) > 100:
+        errors["source"] = [_("Say where this comes from (at most 100 characters), e.g. the issuing office.")]
+    grade = (grade or "").strip()
+    if tag is not None and tag.has_grade and not grade:
+        errors["grade"] = [_("This group needs a grade.")]
+    if tag is not None and not tag.has_grade and grade:
+        errors["grade"] = [_("This group has no grade.")]
+    if len(grade) > 20:
+        errors["grade"] = [_("The grade has at most 20 characters.")]
+    if valid_to is not None and valid_to < valid_from:
+        errors["valid_to"] = [_("The end of validity is before its start.")]
+    if errors:
+        raise ValidationError(errors)
+    person_tag = PersonTag.objects.create(person=person, tag=tag, grade=grade, source=source,
+                                          valid_from=valid_from, valid_to=valid_to)
+    record_event(actor=actor, action="registry.tag_add", obj=person, data={"tag": tag.code})
+    return person_tag
+
+
+@transaction.atomic
+def tag_end(*, actor, tag_id: int, on: datetime.date) -> PersonTag:
+    """End a tag's validity (e.g. a household leaves 低保); the record stays for the history."""
+    person_tag = PersonTag.objects.select_related("tag").filter(pk=tag_id).first()
+    if person_tag is None:
+        raise Http404
+    _editable_person(actor, person_tag.person_id)
+    if on < person_tag.valid_from:
+        raise ValidationError({"valid_to": _("The end of validity is before its start.")})
+    person_tag.valid_to = on
+    person_tag.save(update_fields=["valid_to"])
+    record_event(actor=actor, action="registry.tag_end", obj=person_tag.person, data={"tag": person_tag.tag.code})
+    return person_tag

@@ -15,7 +15,7 @@ from shequ.areas.models import Area, Level
 from shequ.tasks import start_import
 
 from . import resources, selectors, services
-from .forms import ExportForm, FacilityForm, ImportForm, LeaveForm, ResidentFilterForm
+from .forms import ExportForm, FacilityForm, ImportForm, LeaveForm, ResidentFilterForm, TagForm
 from .importing import import_create, job_progress
 from .models import Person, TagType
 from .roster import template_workbook
@@ -88,7 +88,7 @@ def resident_detail(request, person_id: int):
             "history": person.changes.order_by("at"),
             "tags": person.tags.select_related("tag"),
             "reveal_form": RevealForm(),
-            "leave_form": LeaveForm(),
+            "leave_form": LeaveForm(), "tag_form": TagForm(tag_types=TagType.objects.filter(is_active=True)),
             "can_edit": Person.objects.visible_to(request.user, Capability.REGISTRY_EDIT).filter(pk=person.pk).exists(),
         },
     )
@@ -106,6 +106,22 @@ def resident_leave(request, person_id: int):
             messages.error(request, "；".join(exc.messages))
     else:
         messages.error(request, _("Enter a valid date."))
+    return redirect("registry:resident", person_id=person_id)
+
+
+@login_required
+@require_POST
+def resident_tag_add(request, person_id: int):
+    form = TagForm(request.POST, tag_types=TagType.objects.filter(is_active=True))
+    if form.is_valid():
+        try:
+            services.tag_add(actor=request.user, person_id=person_id, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        selectors.person_get(actor=request.user, person_id=person_id)  # 404 before saying anything more
+        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
     return redirect("registry:resident", person_id=person_id)
 
 
