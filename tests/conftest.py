@@ -173,3 +173,25 @@ def client_of(world, user_of):
         return client
 
     return make
+
+
+@pytest.fixture
+def separate_database(tmp_path):
+    """A database of its own, for tests that run the product in other processes (a worker, a killed
+    import): a SQLite file, or a fresh PostgreSQL database when the suite runs on PostgreSQL."""
+    import uuid
+
+    import psycopg
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        yield f"sqlite:///{tmp_path}/separate.sqlite3"
+        return
+    s = connection.settings_dict
+    name = f"shequ_separate_{uuid.uuid4().hex[:8]}"
+    server = f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
+    with psycopg.connect(server + "/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"{server}/{name}"
+    with psycopg.connect(server + "/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

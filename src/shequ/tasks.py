@@ -6,11 +6,15 @@ from __future__ import annotations
 import os
 import threading
 
+import django
 from celery import Celery
+from django.apps import apps
 from django.conf import settings
 from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
+if not apps.ready:  # started as a worker (`celery -A shequ.tasks worker`), not from the web process
+    django.setup()
 
 app = Celery("shequ")
 app.conf.update(

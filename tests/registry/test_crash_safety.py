@@ -8,12 +8,9 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
-from django.db import connection
 
 from shequ.demo.services import roster_csv
 
@@ -21,29 +18,23 @@ ROOT = Path(__file__).resolve().parents[2]
 ROWS = 6000
 
 
-@pytest.fixture
-def separate_database(tmp_path):
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path}/crash.sqlite3"
-        return
-    s = connection.settings_dict
-    name = f"shequ_crash_{uuid.uuid4().hex[:8]}"
-    server = f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
-    with psycopg.connect(server + "/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"{server}/{name}"
-    with psycopg.connect(server + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
 def manage(env, *args, check=True):
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, check=check, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=300,
+    )
 
 
 def count(env, what):
-    code = {"people": "from shequ.registry.models import Person as M; print(M.objects.count())",
-            "status": "from shequ.registry.models import ImportJob as M; print(M.objects.get().status)"}[what]
+    code = {
+        "people": "from shequ.registry.models import Person as M; print(M.objects.count())",
+        "status": "from shequ.registry.models import ImportJob as M; print(M.objects.get().status)",
+    }[what]
     return manage(env, "shell", "-c", code).stdout.strip().splitlines()[-1]
 
 
@@ -57,9 +48,20 @@ def test_sigkill_during_the_write_leaves_nothing_half_written(world, separate_da
     roster.write_bytes(roster_csv(community=world.community_a, people=ROWS, seed=5))
 
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "import_residents", str(roster), "--community",
-         world.community_a.code, "--as-user", "demo-city"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "import_residents",
+            str(roster),
+            "--community",
+            world.community_a.code,
+            "--as-user",
+            "demo-city",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     seen = b""
     while b"writing" not in seen:
@@ -71,8 +73,11 @@ def test_sigkill_during_the_write_leaves_nothing_half_written(world, separate_da
 
     assert count(env, "status") == "writing"  # killed mid-way, before the commit
     assert count(env, "people") == "0"  # and nothing of it is in the database
-    job_id = manage(env, "shell", "-c", "from shequ.registry.models import ImportJob; print(ImportJob.objects.get().pk)"
-                    ).stdout.strip().splitlines()[-1]
+    job_id = (
+        manage(env, "shell", "-c", "from shequ.registry.models import ImportJob; print(ImportJob.objects.get().pk)")
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     rerun = manage(env, "import_residents", "--job", job_id)
     assert "导入" in rerun.stdout or "Imported" in rerun.stdout
     assert count(env, "status") == "done"
