@@ -112,11 +112,12 @@ def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
         )
     _set_status(job, ImportJob.Status.WRITING, total_rows=len(rows))
     counts = _write(job, rows, report)
-    if connection.vendor == "postgresql" and counts["created"] >= BATCH:
-        # A large load changes the tables' shape more than autovacuum notices at once; without fresh
-        # statistics the planner keeps treating the pool as empty and searches turn into scans.
+    if counts["created"] >= BATCH:
+        # A large load changes the tables' shape more than the database notices by itself; without
+        # fresh statistics the planner keeps treating the pool as empty and searches turn into scans.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE registry_person, registry_address, registry_household")
+            for table in ("registry_person", "registry_address", "registry_household"):
+                cursor.execute(f"ANALYZE {table}")
     _set_status(
         job,
         ImportJob.Status.DONE,
