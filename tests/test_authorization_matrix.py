@@ -269,6 +269,7 @@ PAGE_SPECS: dict[str, Spec] = {
     "registry:import_report": Spec(
         lambda c, t: c.get(f"/registry/imports/{t.obj.pk}/report/"), POOL, target="job", **PAGE
     ),
+    "registry:facility_types": Spec(lambda c, t: c.get("/registry/facility-types/"), AREA_READERS, **PAGE),
     "registry:facilities": Spec(lambda c, t: c.get("/registry/facilities/"), AREA_READERS, **PAGE),
     "registry:digitisation": Spec(
         lambda c, t: c.get(f"/registry/digitisation/?area={t.area.code}"), POOL, target="area", **PAGE

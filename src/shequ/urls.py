@@ -47,6 +47,7 @@ registry_patterns = (
         path("imports/<int:job_id>/report/", registry_views.import_report, name="import_report"),
         path("digitisation/", registry_views.digitisation, name="digitisation"),
         path("facilities/", registry_views.facility_map, name="facilities"),
+        path("facility-types/", registry_views.facility_types, name="facility_types"),
     ],
     "registry",
 )

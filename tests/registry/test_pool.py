@@ -23,8 +23,12 @@ def pool(world, user_of):
     rows[0]["身份证号"] = "21010219200101001" + ric.calc_check_digit("21010219200101001" + "0")
     rows[0]["户号"] = "ALONE"  # an old person living alone
     rows[1]["身份证号"] = "21010220150601002" + ric.calc_check_digit("21010220150601002" + "0")  # a child
-    job = import_create(actor=user_of("community_staff"), community_code=world.community_a.code,
-                        filename="pool.csv", content=csv_bytes(rows))
+    job = import_create(
+        actor=user_of("community_staff"),
+        community_code=world.community_a.code,
+        filename="pool.csv",
+        content=csv_bytes(rows),
+    )
     assert import_run(job_id=job.pk).status == "done"
     return rows
 
@@ -40,12 +44,19 @@ def test_find_by_identity_number_phone_name_and_address(world, user_of, pool):
     assert not selectors.residents(actor=user_of("community_staff_b"), query=pool[3]["身份证号"]).exists()
 
 
-def test_computed_groups(world, user_of, pool):
+def test_computed_groups(world, user_of, client_of, pool):
     staff = user_of("community_staff")
-    assert "居民0" in [p.name for p in selectors.residents(actor=staff, tag="age80")]
-    assert "居民0" in [p.name for p in selectors.residents(actor=staff, tag="alone")]
-    assert [p.name for p in selectors.residents(actor=staff, tag="minor")] == ["居民1"]
-    assert all(p.birth_date <= datetime.date(1966, 12, 31) for p in selectors.residents(actor=staff, tag="age60"))
+    assert "居民0" in [p.name for p in selectors.residents(actor=staff, tags=["age80"])]
+    assert "居民0" in [p.name for p in selectors.residents(actor=staff, tags=["alone"])]
+    assert [p.name for p in selectors.residents(actor=staff, tags=["minor"])] == ["居民1"]
+    # "Everyone 80+ who lives alone in my grid": groups combine, and the area narrows.
+    both = selectors.residents(actor=staff, tags=["age80", "alone"], area_code=world.grid_a1.code)
+    assert [p.name for p in both] == ["居民0"]
+    page = client_of("community_staff").get("/registry/residents/?tag=age80&tag=alone").content.decode()
+    assert "居民0" in page and "居民4" not in page
+    api = client_of("community_staff").get("/api/residents?tag=age80&tag=alone").json()
+    assert [r["name"] for r in api["items"]] == ["居民0"]
+    assert all(p.birth_date <= datetime.date(1966, 12, 31) for p in selectors.residents(actor=staff, tags=["age60"]))
 
 
 def test_search_query_count_does_not_depend_on_the_result(world, user_of, pool, django_assert_max_num_queries):
@@ -75,8 +86,12 @@ def test_export_is_masked_unless_revealed_with_a_reason(world, user_of, pool):
 
 
 def test_export_escapes_formula_cells(world, user_of):
-    job = import_create(actor=user_of("community_staff"), community_code=world.community_a.code,
-                        filename="f.csv", content=csv_bytes([person_row(1, 姓名="@居民")]))
+    job = import_create(
+        actor=user_of("community_staff"),
+        community_code=world.community_a.code,
+        filename="f.csv",
+        content=csv_bytes([person_row(1, 姓名="@居民")]),
+    )
     assert import_run(job_id=job.pk).status == "rejected"  # refused at import already
     person = Person.objects.get(name="甲")
     Person.objects.filter(pk=person.pk).update(name="=1+1")
@@ -109,8 +124,11 @@ def test_moving_out_and_death_keep_the_record_and_history(world, user_of, pool):
     services.person_leave(actor=staff, person_id=other.pk, on=datetime.date(2026, 3, 1), died=True)
     assert Person.objects.get(pk=other.pk).status == "deceased"
     with pytest.raises(Http404):
-        services.person_leave(actor=user_of("community_staff_b"), person_id=Person.objects.get(name="居民8").pk,
-                              on=datetime.date(2026, 3, 1))
+        services.person_leave(
+            actor=user_of("community_staff_b"),
+            person_id=Person.objects.get(name="居民8").pk,
+            on=datetime.date(2026, 3, 1),
+        )
 
 
 def test_digitisation_rate(world, user_of, pool):
@@ -130,15 +148,32 @@ def test_recorded_groups_carry_source_grade_and_validity(world, user_of, pool):
     staff = user_of("community_staff")
     person = Person.objects.get(name="居民3")
     with pytest.raises(ValidationError) as exc:
-        services.tag_add(actor=staff, person_id=person.pk, tag_code="disability", source="",
-                         valid_from=datetime.date(2020, 1, 1), valid_to=datetime.date(2019, 1, 1))
+        services.tag_add(
+            actor=staff,
+            person_id=person.pk,
+            tag_code="disability",
+            source="",
+            valid_from=datetime.date(2020, 1, 1),
+            valid_to=datetime.date(2019, 1, 1),
+        )
     assert {"source", "grade", "valid_to"} <= set(exc.value.message_dict)
-    tag = services.tag_add(actor=staff, person_id=person.pk, tag_code="disability", grade="二级",
-                           source="区残联", valid_from=datetime.date(2020, 1, 1))
-    assert [p.name for p in selectors.residents(actor=staff, tag="disability")] == ["居民3"]
+    tag = services.tag_add(
+        actor=staff,
+        person_id=person.pk,
+        tag_code="disability",
+        grade="二级",
+        source="区残联",
+        valid_from=datetime.date(2020, 1, 1),
+    )
+    assert [p.name for p in selectors.residents(actor=staff, tags=["disability"])] == ["居民3"]
     services.tag_end(actor=staff, tag_id=tag.pk, on=datetime.date(2021, 1, 1))
-    assert not selectors.residents(actor=staff, tag="disability").exists()  # no longer valid today
+    assert not selectors.residents(actor=staff, tags=["disability"]).exists()  # no longer valid today
     assert AuditEvent.objects.filter(action="registry.tag_end").exists()
     with pytest.raises(Http404):
-        services.tag_add(actor=user_of("community_staff_b"), person_id=person.pk, tag_code="veteran",
-                         source="x", valid_from=datetime.date(2020, 1, 1))
+        services.tag_add(
+            actor=user_of("community_staff_b"),
+            person_id=person.pk,
+            tag_code="veteran",
+            source="x",
+            valid_from=datetime.date(2020, 1, 1),
+        )

@@ -4,7 +4,7 @@ import datetime
 from typing import Literal
 
 from django.db import transaction
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -129,10 +129,11 @@ class ImportOut(Schema):
 
 @router.get("/residents", response=list[ResidentOut], operation_id="residents_list")
 @paginate
-def residents_list(request, q: str = "", tag: str = "", area: str = ""):
-    """Residents by name (prefix), identity number or phone (exact), or address; masked."""
+def residents_list(request, q: str = "", tag: list[str] = Query([]), area: str = ""):
+    """Residents by name (prefix), identity number or phone (exact), or address; masked. Each `tag`
+    (age60, age80, alone, minor, or a recorded group's code) must hold."""
     require_capability(request.user, Capability.REGISTRY_READ)
-    return selectors.residents(actor=request.user, query=q[:60], tag=tag[:40], area_code=area[:20])
+    return selectors.residents(actor=request.user, query=q[:60], tags=[t[:40] for t in tag[:10]], area_code=area[:20])
 
 
 @router.get("/residents/{person_id}", response=ResidentOut, operation_id="resident_get")

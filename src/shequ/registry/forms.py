@@ -23,12 +23,14 @@ class ImportForm(forms.Form):
 
 class ResidentFilterForm(forms.Form):
     q = forms.CharField(label=_("Name, identity number, phone or address"), required=False, max_length=60)
-    tag = forms.ChoiceField(label=_("Group"), required=False)
+    tag = forms.MultipleChoiceField(
+        label=_("Groups (all must hold)"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     area = forms.CharField(label=_("Area code"), required=False, max_length=20)
 
     def __init__(self, *args, tag_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = [("", _("Everyone")), *tag_choices]
+        self.fields["tag"].choices = list(tag_choices)
 
 
 class ExportForm(forms.Form):
@@ -48,8 +50,10 @@ class FacilityForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
     lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
-    coordinates = forms.ChoiceField(label=_("Coordinates from"), choices=[
-        ("wgs84", _("GPS (WGS-84)")), ("gcj02", _("Chinese map service (GCJ-02)"))])
+    coordinates = forms.ChoiceField(
+        label=_("Coordinates from"),
+        choices=[("wgs84", _("GPS (WGS-84)")), ("gcj02", _("Chinese map service (GCJ-02)"))],
+    )
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     floor_area_m2 = forms.FloatField(label=_("Floor area (m²)"), required=False, min_value=0.1)
     capacity = forms.IntegerField(label=_("Capacity"), required=False, min_value=0)
@@ -71,3 +75,14 @@ class TagForm(forms.Form):
     def __init__(self, *args, tag_types=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tag_code"].choices = [(t.code, t.name) for t in tag_types]
+
+
+class FacilityTypeForm(forms.Form):
+    code = forms.SlugField(widget=forms.HiddenInput, max_length=60)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    circle_level = forms.ChoiceField(label=_("Living-circle level"), required=False, choices=[
+        ("", "-"), ("block", _("Block")), ("5min", _("5 minutes")), ("10min", _("10 minutes")),
+        ("15min", _("15 minutes"))])
+    required = forms.BooleanField(label=_("Required"), required=False)
+    service_radius_m = forms.IntegerField(label=_("Service radius (m)"), required=False, min_value=1, max_value=5000)
+    is_active = forms.BooleanField(label=_("Active"), required=False)

@@ -196,9 +196,7 @@ def _write(job, rows: list[RosterRow], report) -> dict:
         (a.area_id, a.street_address, a.building, a.unit, a.room): a
         for a in Address.objects.filter(area__path__startswith=community.path)
     }
-    households = {
-        h.number or f"address:{h.address_id}": h for h in Household.objects.filter(area=community)
-    }
+    households = {h.number or f"address:{h.address_id}": h for h in Household.objects.filter(area=community)}
     existing = {
         p.id_number_index: p
         for p in Person.objects.filter(area__path__startswith=community.path).select_related("household")
@@ -273,7 +271,7 @@ def _write(job, rows: list[RosterRow], report) -> dict:
     if new_people and new_people[0].pk is None:  # COPY returns no keys: look them up by blind index
         keys = {}
         for start in range(0, len(new_people), BATCH):
-            batch = [p.id_number_index for p in new_people[start:start + BATCH]]
+            batch = [p.id_number_index for p in new_people[start : start + BATCH]]
             keys.update(Person.objects.filter(id_number_index__in=batch).values_list("id_number_index", "pk"))
         for person in new_people:
             person.pk = keys[person.id_number_index]

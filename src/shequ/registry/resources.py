@@ -26,8 +26,11 @@ CATALOGUE_FIELDS = ("name", "name_en", "source", "circle_level", "required", "se
 
 def _catalogue_row(row: dict) -> dict:
     return {
-        "name": row["name_zh"], "name_en": row.get("name_en", ""), "source": row.get("source", ""),
-        "circle_level": row.get("level", ""), "required": row.get("requirement") == "required",
+        "name": row["name_zh"],
+        "name_en": row.get("name_en", ""),
+        "source": row.get("source", ""),
+        "circle_level": row.get("level", ""),
+        "required": row.get("requirement") == "required",
         "service_radius_m": int(row["service_radius_m"]) if row.get("service_radius_m") else None,
         "mofcom_tier": row.get("mofcom_tier", ""),
     }
@@ -55,8 +58,11 @@ def tag_types_load(*, actor, path: Path = DATA_DIR / "tag_types.csv") -> int:
     with open(path, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     existing = set(TagType.objects.values_list("code", flat=True))
-    added = [TagType(code=r["code"], name=r["name"], has_grade=r["has_grade"] == "1")
-             for r in rows if r["code"] not in existing]
+    added = [
+        TagType(code=r["code"], name=r["name"], has_grade=r["has_grade"] == "1")
+        for r in rows
+        if r["code"] not in existing
+    ]
     TagType.objects.bulk_create(added)
     if added:
         record_event(actor=actor, action="registry.tag_types_load", data={"added": len(added)})
@@ -94,7 +100,8 @@ def facility_type_update(*, actor, code: str, **changes) -> FacilityType:
 def _editable_area(actor, code: str, field: str = "area_code") -> Area:
     area = (
         Area.objects.visible_to(actor, Capability.REGISTRY_EDIT)
-        .filter(code=code, level__in=[Level.STREET, Level.COMMUNITY, Level.GRID]).first()
+        .filter(code=code, level__in=[Level.STREET, Level.COMMUNITY, Level.GRID])
+        .first()
     )
     if area is None:
         raise ValidationError({field: _("There is no street, community or grid with this code in your area.")})
@@ -176,8 +183,11 @@ def facility_create(
     operator = None
     if operator_uscc:
         try:
-            operator = LegalEntity.objects.visible_to(actor, Capability.AREA_READ).filter(
-                uscc=normalize_uscc(operator_uscc)).first()
+            operator = (
+                LegalEntity.objects.visible_to(actor, Capability.AREA_READ)
+                .filter(uscc=normalize_uscc(operator_uscc))
+                .first()
+            )
         except ValidationError as exc:
             errors["operator_uscc"] = exc.messages
         else:
@@ -188,9 +198,16 @@ def facility_create(
     if coordinates == "gcj02":
         lon, lat = gcj02_to_wgs84(lon, lat)
     facility = Facility.objects.create(
-        area=area, type=facility_type, name=name, address=address or "", lon=round(lon, 7), lat=round(lat, 7),
+        area=area,
+        type=facility_type,
+        name=name,
+        address=address or "",
+        lon=round(lon, 7),
+        lat=round(lat, 7),
         floor_area_m2=decimal.Decimal(str(round(floor_area_m2, 1))) if floor_area_m2 is not None else None,
-        capacity=capacity, opening_hours=opening_hours or "", operator=operator,
+        capacity=capacity,
+        opening_hours=opening_hours or "",
+        operator=operator,
     )
     record_event(actor=actor, action="registry.facility_create", obj=facility, data={"type": type_code})
     return facility

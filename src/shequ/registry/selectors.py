@@ -17,7 +17,7 @@ from shequ.areas.models import Area, Level
 from shequ.lib.identifiers import normalize_mobile, validate_id_number
 from shequ.privacy.fields import lookup
 
-from .models import Household, ImportJob, Person, PersonStatus, ResidenceType
+from .models import Household, ImportJob, Person, PersonStatus, PersonTag, ResidenceType
 
 # Tags that follow from the data; never stored, always computed (MISSION.md R2).
 COMPUTED_TAGS = ("age60", "age80", "alone", "minor")
@@ -45,6 +45,28 @@ def _prefix(field: str, value: str) -> Q:
     return Q(**{f"{field}__startswith": value})
 
 
+def _group_filter(group: str, today: datetime.date) -> Q:
+    """The residents of one group: computed ones from birth dates and household sizes, recorded ones
+    from tags valid today."""
+    if group == "age60":
+        return Q(birth_date__lte=_years_ago(60, today))
+    if group == "age80":
+        return Q(birth_date__lte=_years_ago(80, today))
+    if group == "minor":
+        return Q(birth_date__gt=_years_ago(18, today))
+    if group == "alone":
+        single = (
+            Household.objects.annotate(n=Count("members", filter=Q(members__status=PersonStatus.ACTIVE)))
+            .filter(n=1)
+            .values("pk")
+        )
+        return Q(household__in=single)
+    valid = PersonTag.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today), tag__code=group, valid_from__lte=today
+    ).values("person_id")
+    return Q(pk__in=valid)
+
+
 def _years_ago(years: int, today: datetime.date) -> datetime.date:
     try:
         return today.replace(year=today.year - years)
@@ -53,7 +75,12 @@ def _years_ago(years: int, today: datetime.date) -> datetime.date:
 
 
 def residents(
-    *, actor, query: str = "", tag: str = "", area_code: str = "", status: str = PersonStatus.ACTIVE
+    *,
+    actor,
+    query: str = "",
+    tags: list[str] | tuple[str, ...] = (),
+    area_code: str = "",
+    status: str = PersonStatus.ACTIVE,
 ) -> QuerySet[Person]:
     """Residents the actor may read, found by name (prefix), identity number or phone (exact), or address
     (prefix of the street address or estate).
@@ -84,25 +111,8 @@ def residents(
         else:
             people = people.filter(_prefix("name", query))
     today = timezone.localdate()
-    if tag == "age60":
-        people = people.filter(birth_date__lte=_years_ago(60, today))
-    elif tag == "age80":
-        people = people.filter(birth_date__lte=_years_ago(80, today))
-    elif tag == "minor":
-        people = people.filter(birth_date__gt=_years_ago(18, today))
-    elif tag == "alone":
-        alone = (
-            Household.objects.annotate(n=Count("members", filter=Q(members__status=PersonStatus.ACTIVE)))
-            .filter(n=1)
-            .values("pk")
-        )
-        people = people.filter(household__in=alone)
-    elif tag:
-        people = (
-            people.filter(tags__tag__code=tag)
-            .filter(Q(tags__valid_to__isnull=True) | Q(tags__valid_to__gte=today), tags__valid_from__lte=today)
-            .distinct()
-        )
+    for each in tags:  # every group given must hold: "80+ and living alone"
+        people = people.filter(_group_filter(each, today))
     return people.select_related("area", "address").prefetch_related("tags__tag").order_by("area__code", "name", "pk")
 
 

@@ -140,8 +140,9 @@ def tag_add(
         errors["valid_to"] = [_("The end of validity is before its start.")]
     if errors:
         raise ValidationError(errors)
-    person_tag = PersonTag.objects.create(person=person, tag=tag, grade=grade, source=source,
-                                          valid_from=valid_from, valid_to=valid_to)
+    person_tag = PersonTag.objects.create(
+        person=person, tag=tag, grade=grade, source=source, valid_from=valid_from, valid_to=valid_to
+    )
     record_event(actor=actor, action="registry.tag_add", obj=person, data={"tag": tag.code})
     return person_tag
 

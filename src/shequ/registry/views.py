@@ -15,7 +15,7 @@ from shequ.areas.models import Area, Level
 from shequ.tasks import start_import
 
 from . import resources, selectors, services
-from .forms import ExportForm, FacilityForm, ImportForm, LeaveForm, ResidentFilterForm, TagForm
+from .forms import ExportForm, FacilityForm, FacilityTypeForm, ImportForm, LeaveForm, ResidentFilterForm, TagForm
 from .importing import import_create, job_progress
 from .models import Person, TagType
 from .roster import template_workbook
@@ -37,7 +37,7 @@ def _filtered(request):
     form = ResidentFilterForm(request.GET or None, tag_choices=_tag_choices())
     data = form.cleaned_data if form.is_valid() else {}
     people = selectors.residents(
-        actor=request.user, query=data.get("q", ""), tag=data.get("tag", ""), area_code=data.get("area", "")
+        actor=request.user, query=data.get("q", ""), tags=data.get("tag", []), area_code=data.get("area", "")
     )
     return form, people
 
@@ -88,7 +88,8 @@ def resident_detail(request, person_id: int):
             "history": person.changes.order_by("at"),
             "tags": person.tags.select_related("tag"),
             "reveal_form": RevealForm(),
-            "leave_form": LeaveForm(), "tag_form": TagForm(tag_types=TagType.objects.filter(is_active=True)),
+            "leave_form": LeaveForm(),
+            "tag_form": TagForm(tag_types=TagType.objects.filter(is_active=True)),
             "can_edit": Person.objects.visible_to(request.user, Capability.REGISTRY_EDIT).filter(pk=person.pk).exists(),
         },
     )
@@ -210,17 +211,49 @@ def facility_map(request):
                 messages.success(request, _("Facility %(name)s added.") % {"name": facility.name})
                 return redirect("registry:facilities")
     points = [
-        {"name": f.name, "type": f.type.name, "lon": f.lon, "lat": f.lat, "area": f.area.name}
-        for f in rows[:5000]
+        {"name": f.name, "type": f.type.name, "lon": f.lon, "lat": f.lat, "area": f.area.name} for f in rows[:5000]
     ]
     outlines = [
         {"name": a.name, "geometry": a.boundary}
         for a in Area.objects.visible_to(request.user).filter(level=Level.DISTRICT, boundary__isnull=False)
-    ] or [
-        {"name": a.name, "geometry": a.boundary}
-        for a in selectors.district_outlines_around(actor=request.user)
-    ]
-    return render(request, "registry/facilities.html", {
-        "types": types, "type_code": type_code, "page": Paginator(rows, 50).get_page(request.GET.get("page")),
-        "map_data": {"points": points, "outlines": outlines}, "form": form,
-    })
+    ] or [{"name": a.name, "geometry": a.boundary} for a in selectors.district_outlines_around(actor=request.user)]
+    return render(
+        request,
+        "registry/facilities.html",
+        {
+            "types": types,
+            "type_code": type_code,
+            "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "map_data": {"points": points, "outlines": outlines},
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facility_types(request):
+    """The facility-type catalogue; city administrators edit it here (reference data, not code)."""
+    require_capability(request.user, Capability.AREA_READ)
+    can_edit = has_capability(request.user, Capability.REFERENCE_EDIT)
+    if request.method == "POST":
+        require_capability(request.user, Capability.REFERENCE_EDIT)
+        form = FacilityTypeForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                resources.facility_type_update(actor=request.user, code=data.pop("code"), **data)
+                messages.success(request, _("Saved."))
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+        else:
+            messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+        return redirect("registry:facility_types")
+    types = list(selectors.facility_types(include_inactive=True))
+    def edit_form(t):
+        initial = {"code": t.code, "name": t.name, "circle_level": t.circle_level, "required": t.required,
+                   "service_radius_m": t.service_radius_m, "is_active": t.is_active}
+        return FacilityTypeForm(initial=initial, auto_id=f"id_{t.code}_%s")  # one form per row, unique ids
+
+    rows = [(t, edit_form(t) if can_edit else None) for t in types]
+    return render(request, "registry/facility_types.html", {"rows": rows, "can_edit": can_edit})
