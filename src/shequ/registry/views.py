@@ -23,6 +23,11 @@ from .roster import template_workbook
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _form_errors(form) -> str:
+    """A form's errors as one message naming each field, for pages that answer with a redirect."""
+    return "；".join(f"{form.fields[k].label if k in form.fields else ''}：{v[0]}" for k, v in form.errors.items())
+
+
 def _tag_choices():
     computed = [
         ("age60", _("Aged 60 and over")),
@@ -122,7 +127,7 @@ def resident_tag_add(request, person_id: int):
             messages.error(request, "；".join(exc.messages))
     else:
         selectors.person_get(actor=request.user, person_id=person_id)  # 404 before saying anything more
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+        messages.error(request, _form_errors(form))
     return redirect("registry:resident", person_id=person_id)
 
 
@@ -247,7 +252,7 @@ def facility_types(request):
             except ValidationError as exc:
                 messages.error(request, "；".join(exc.messages))
         else:
-            messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+            messages.error(request, _form_errors(form))
         return redirect("registry:facility_types")
     types = list(selectors.facility_types(include_inactive=True))
     def edit_form(t):
