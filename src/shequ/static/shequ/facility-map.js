@@ -25,8 +25,11 @@
       .addTo(points);
   });
   points.addTo(map);
+  // Frame the facilities; the outlines are context. With no facilities, frame the outlines.
   var bounds = points.getLayers().length ? points.getBounds() : null;
-  layers.forEach(function (layer) { bounds = bounds ? bounds.extend(layer.getBounds()) : layer.getBounds(); });
+  if (!bounds) {
+    layers.forEach(function (layer) { bounds = bounds ? bounds.extend(layer.getBounds()) : layer.getBounds(); });
+  }
   if (bounds && bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); } else { map.setView([41.8, 123.4], 9); }
   element.setAttribute("data-ready", String(data.points.length));
 })();
