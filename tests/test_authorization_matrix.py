@@ -154,6 +154,12 @@ API_SPECS: dict[str, Spec] = {
         target="community",
     ),
     "import_get": Spec(lambda c, t: c.get(f"/api/imports/{t.obj.pk}"), POOL, target="job"),
+    "resident_register": Spec(
+        lambda c, t: json_post(c, "/api/residents", {
+            "community_code": t.area.code, "name": "新居民", "id_number": _new_id_number(),
+            "residence_type": "户籍", "street_address": "和平路2号"}),
+        POOL, ok=201, target="community",
+    ),
     "resident_tag_add": Spec(
         lambda c, t: json_post(c, f"/api/residents/{t.obj.pk}/tags",
                                {"tag_code": "party_member", "source": "街道党工委", "valid_from": "2020-01-01"}),
@@ -255,6 +261,7 @@ PAGE_SPECS: dict[str, Spec] = {
         target="person",
         **PAGE,
     ),
+    "registry:resident_new": Spec(lambda c, t: c.get("/registry/residents/new/"), POOL, **PAGE),
     "registry:tag_add": Spec(
         lambda c, t: c.post(f"/registry/residents/{t.obj.pk}/tags/",
                             {"tag_code": "party_member", "source": "街道党工委", "valid_from": "2020-01-01"}),
@@ -278,6 +285,13 @@ PAGE_SPECS: dict[str, Spec] = {
     "api:openapi-view": Spec(lambda c, t: c.get("/api/docs"), AUTHENTICATED, anonymous=200),
     "api:api-root": Spec(lambda c, t: c.get("/api/"), frozenset(), anonymous=404),
 }
+
+
+def _new_id_number() -> str:
+    from stdnum.cn import ric
+
+    body = f"21010219900101{next(_counter) % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
 
 
 def _uscc_check(base: str) -> str:

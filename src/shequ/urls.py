@@ -35,6 +35,7 @@ accounts_patterns = (
 registry_patterns = (
     [
         path("residents/", registry_views.resident_list, name="residents"),
+        path("residents/new/", registry_views.resident_new, name="resident_new"),
         path("residents/export/", registry_views.resident_export, name="export"),
         path("residents/<int:person_id>/", registry_views.resident_detail, name="resident"),
         path("residents/<int:pk>/reveal/", reveal_view(Person, "registry:reveal"), name="reveal"),

@@ -177,3 +177,32 @@ def test_recorded_groups_carry_source_grade_and_validity(world, user_of, pool):
             source="x",
             valid_from=datetime.date(2020, 1, 1),
         )
+
+
+def test_one_resident_is_registered_by_the_roster_rules(world, user_of, client_of):
+    from stdnum.cn import ric
+
+    staff = user_of("community_staff")
+    body = "21010220260101002"
+    number = body + ric.calc_check_digit(body + "0")
+    with pytest.raises(ValidationError) as exc:
+        services.person_register(actor=staff, community_code=world.community_a.code, name="", id_number="123",
+                                 residence_type="外地", street_address="")
+    assert {"name", "id_number", "residence_type", "street_address"} <= set(exc.value.message_dict)
+    person = services.person_register(actor=staff, community_code=world.community_a.code, name="新生儿",
+                                      id_number=number, residence_type="户籍", street_address="和平路3号",
+                                      grid="第1网格", household_number="H-101", relation="子女")
+    assert person.area == world.grid_a1 and person.household.number == "H-101" and person.sex == "F"
+    assert person.changes.get().kind == "registered"
+    assert AuditEvent.objects.filter(action="registry.person_register", object_id=str(person.pk)).exists()
+    with pytest.raises(ValidationError) as exc:  # twice is an error, not a silent update
+        services.person_register(actor=staff, community_code=world.community_a.code, name="新生儿",
+                                 id_number=number, residence_type="户籍", street_address="和平路3号")
+    assert "id_number" in exc.value.message_dict
+    with pytest.raises(Http404):
+        services.person_register(actor=user_of("community_staff_b"), community_code=world.community_a.code,
+                                 name="x", id_number=number, residence_type="户籍", street_address="x")
+    page = client_of("community_staff").post("/registry/residents/new/", {
+        "community_code": world.community_a.code, "name": "张三", "id_number": "12345",
+        "residence_type": "户籍", "street_address": "和平路3号"})
+    assert page.status_code == 200 and "身份证号" in page.content.decode()

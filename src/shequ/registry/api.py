@@ -136,6 +136,30 @@ def residents_list(request, q: str = "", tag: list[str] = Query([]), area: str =
     return selectors.residents(actor=request.user, query=q[:60], tags=[t[:40] for t in tag[:10]], area_code=area[:20])
 
 
+class PersonIn(Schema):
+    community_code: str = Field(..., max_length=20)
+    name: str = Field(..., max_length=50)
+    id_number: str = Field(..., max_length=30)
+    residence_type: str = Field(..., max_length=10, description="户籍 / 常住 / 流动 / 寄住 or registered …")
+    street_address: str = Field(..., max_length=120)
+    phone: str = Field("", max_length=20)
+    building: str = Field("", max_length=20)
+    unit: str = Field("", max_length=20)
+    room: str = Field("", max_length=20)
+    grid: str = Field("", max_length=50)
+    household_number: str = Field("", max_length=40)
+    relation: str = Field("", max_length=10)
+    ethnicity: str = Field("", max_length=20)
+    moved_in_on: str = Field("", max_length=10, description="YYYY-MM-DD")
+
+
+@router.post("/residents", response={201: ResidentOut}, operation_id="resident_register")
+def resident_register(request, payload: PersonIn):
+    """Register one resident by the roster's rules (errors name the fields)."""
+    person = services.person_register(actor=request.user, **payload.dict())
+    return Status(201, selectors.person_get(actor=request.user, person_id=person.pk))
+
+
 @router.get("/residents/{person_id}", response=ResidentOut, operation_id="resident_get")
 def resident_get(request, person_id: int):
     return selectors.person_get(actor=request.user, person_id=person_id)

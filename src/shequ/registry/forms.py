@@ -80,9 +80,50 @@ class TagForm(forms.Form):
 class FacilityTypeForm(forms.Form):
     code = forms.SlugField(widget=forms.HiddenInput, max_length=60)
     name = forms.CharField(label=_("Name"), max_length=100)
-    circle_level = forms.ChoiceField(label=_("Living-circle level"), required=False, choices=[
-        ("", "-"), ("block", _("Block")), ("5min", _("5 minutes")), ("10min", _("10 minutes")),
-        ("15min", _("15 minutes"))])
+    circle_level = forms.ChoiceField(
+        label=_("Living-circle level"),
+        required=False,
+        choices=[
+            ("", "-"),
+            ("block", _("Block")),
+            ("5min", _("5 minutes")),
+            ("10min", _("10 minutes")),
+            ("15min", _("15 minutes")),
+        ],
+    )
     required = forms.BooleanField(label=_("Required"), required=False)
     service_radius_m = forms.IntegerField(label=_("Service radius (m)"), required=False, min_value=1, max_value=5000)
     is_active = forms.BooleanField(label=_("Active"), required=False)
+
+
+class PersonForm(forms.Form):
+    """One resident, with the roster's fields and rules (the service checks them)."""
+
+    community_code = forms.ChoiceField(label=_("Community"))
+    name = forms.CharField(label=_("Full name"), max_length=50)
+    id_number = forms.CharField(label=_("Identity number"), max_length=18)
+    phone = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
+    residence_type = forms.ChoiceField(
+        label=_("Residence type"),
+        choices=[
+            ("户籍", _("Registered (户籍)")),
+            ("常住", _("Permanent, registered elsewhere (常住)")),
+            ("流动", _("Floating (流动)")),
+            ("寄住", _("Lodging (寄住)")),
+        ],
+    )
+    street_address = forms.CharField(label=_("Street address or estate"), max_length=120)
+    building = forms.CharField(label=_("Building"), max_length=20, required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
+    room = forms.CharField(label=_("Room"), max_length=20, required=False)
+    grid = forms.CharField(label=_("Grid"), max_length=50, required=False)
+    household_number = forms.CharField(label=_("Household number"), max_length=40, required=False)
+    relation = forms.CharField(label=_("Relation to the head"), max_length=10, required=False)
+    ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, required=False)
+    moved_in_on = forms.DateField(
+        label=_("Moved in on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community_code"].choices = [(c.code, f"{c.name}（{c.code}）") for c in communities]

@@ -111,7 +111,9 @@ def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
             % {"bad": len(bad), "total": len(rows)},
         )
     _set_status(job, ImportJob.Status.WRITING, total_rows=len(rows))
-    counts = _write(job, rows, report)
+    with transaction.atomic():
+        counts = write_rows(actor=job.actor, community=job.area, rows=rows, report=report)
+        record_event(actor=job.actor, action="registry.import_done", obj=job, data=counts)
     if counts["created"] >= BATCH:
         # A large load changes the tables' shape more than the database notices by itself; without
         # fresh statistics the planner keeps treating the pool as empty and searches turn into scans.
@@ -131,7 +133,7 @@ def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
 
 def _check_rows(job, mapping, raw_rows, report) -> list[RosterRow]:
     community = job.area
-    grids = {g.name: g for g in Area.objects.filter(parent=community, level=Level.GRID, is_active=True)}
+    grids = community_grids(community)
     today = timezone.localdate()
     rows: list[RosterRow] = []
     first_seen: dict[str, int] = {}
@@ -152,8 +154,17 @@ def _check_rows(job, mapping, raw_rows, report) -> list[RosterRow]:
         rows.append(row)
         if len(rows) % BATCH == 0:
             report("checking", len(rows), 0)
-    # Someone registered in another community must move out there first; which one is not said,
-    # since that community may lie outside the importer's area.
+    mark_registered_elsewhere(community, rows)
+    return rows
+
+
+def community_grids(community: Area) -> dict[str, Area]:
+    return {g.name: g for g in Area.objects.filter(parent=community, level=Level.GRID, is_active=True)}
+
+
+def mark_registered_elsewhere(community: Area, rows: list[RosterRow]) -> None:
+    """Someone registered in another community must move out there first; which one is not said,
+    since that community may lie outside the importer's area."""
     indexes = {blind_index(r.values["id_number"], purpose="id_number"): r for r in rows if not r.errors}
     elsewhere = (
         Person.objects.filter(id_number_index__in=list(indexes))
@@ -164,7 +175,6 @@ def _check_rows(job, mapping, raw_rows, report) -> list[RosterRow]:
         indexes[index].errors["id_number"] = _(
             "This person is registered in another community; record the move out there first."
         )
-    return rows
 
 
 def _reject(job, *, header, rows, message) -> ImportJob:
@@ -187,10 +197,10 @@ def _reject(job, *, header, rows, message) -> ImportJob:
     return job
 
 
-@transaction.atomic
-def _write(job, rows: list[RosterRow], report) -> dict:
-    community = job.area
-    actor = job.actor
+def write_rows(*, actor, community: Area, rows: list[RosterRow], report: Progress | None = None) -> dict:
+    """Write checked rows into a community: create or update people, addresses, households and history.
+    Call inside the transaction that also records the audit event."""
+    report = report or (lambda phase, done, total: None)
     today = timezone.localdate()
     addresses = {
         (a.area_id, a.street_address, a.building, a.unit, a.room): a
@@ -285,5 +295,4 @@ def _write(job, rows: list[RosterRow], report) -> dict:
         for p in new_people
     ]
     _insert(PersonChange, history)
-    record_event(actor=actor, action="registry.import_done", obj=job, data=counts)
     return counts

@@ -160,24 +160,25 @@ def check_row(row: RosterRow, *, grids: dict[str, object], today: datetime.date)
             }
         elif text.startswith(FORMULA_PREFIXES):
             errors[column.key] = _("%(column)s must not start with = + - or @.") % {"column": column.header}
-    if errors:
-        return
-    values["name"] = raw["name"]
-    try:
-        facts = validate_id_number(raw["id_number"], today=today)
-        values.update(id_number=facts.number, sex=facts.sex, birth_date=facts.birth_date)
-    except ValidationError as exc:
-        errors["id_number"] = exc.messages[0]
+    # Go on with the columns that passed, so one pass reports every problem of the row.
+    raw = {key: ("" if key in errors else text) for key, text in raw.items()}
+    values["name"] = raw.get("name", "")
+    if "id_number" not in errors:
+        try:
+            facts = validate_id_number(raw["id_number"], today=today)
+            values.update(id_number=facts.number, sex=facts.sex, birth_date=facts.birth_date)
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages[0]
     values["phone"] = ""
     if raw.get("phone"):
         try:
             values["phone"] = normalize_mobile(raw["phone"])
         except ValidationError as exc:
             errors["phone"] = exc.messages[0]
-    residence = RESIDENCE_WORDS.get(raw["residence_type"]) or (
-        raw["residence_type"] if raw["residence_type"] in ResidenceType.values else None
+    residence = RESIDENCE_WORDS.get(raw.get("residence_type", "")) or (
+        raw.get("residence_type") if raw.get("residence_type") in ResidenceType.values else None
     )
-    if residence is None:
+    if residence is None and "residence_type" not in errors:
         errors["residence_type"] = _("Residence type must be one of: %(choices)s.") % {
             "choices": "户籍、常住、流动、寄住"
         }

@@ -160,3 +160,42 @@ def tag_end(*, actor, tag_id: int, on: datetime.date) -> PersonTag:
     person_tag.save(update_fields=["valid_to"])
     record_event(actor=actor, action="registry.tag_end", obj=person_tag.person, data={"tag": person_tag.tag.code})
     return person_tag
+
+
+@transaction.atomic
+def person_register(*, actor, community_code: str, **fields) -> Person:
+    """Register one resident (a birth, a new arrival) by the same rules as a roster row: ``fields`` are
+    the roster's columns (name, id_number, phone, residence_type, street_address, building, unit, room,
+    household_number, relation, grid, ethnicity, moved_in_on). Errors name those fields."""
+    from shequ.areas.models import Area, Level
+    from shequ.privacy.fields import lookup
+
+    from .importing import community_grids, mark_registered_elsewhere, write_rows
+    from .roster import COLUMNS, RosterRow, check_row
+
+    community = (
+        Area.objects.visible_to(actor, Capability.REGISTRY_EDIT)
+        .filter(code=community_code, level=Level.COMMUNITY)
+        .first()
+    )
+    if community is None:
+        raise Http404
+    unknown = set(fields) - {c.key for c in COLUMNS}
+    if unknown:
+        raise ValidationError({"": _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}})
+    row = RosterRow(number=1, raw={key: str(value or "").strip() for key, value in fields.items()})
+    check_row(row, grids=community_grids(community), today=timezone.localdate())
+    mark_registered_elsewhere(community, [row])
+    if (
+        not row.errors
+        and Person.objects.filter(
+            lookup(Person, "id_number", row.values["id_number"]), area__path__startswith=community.path
+        ).exists()
+    ):
+        row.errors["id_number"] = _("This person is already registered in this community.")
+    if row.errors:
+        raise ValidationError({key: [message] for key, message in row.errors.items()})
+    write_rows(actor=actor, community=community, rows=[row])
+    person = Person.objects.get(lookup(Person, "id_number", row.values["id_number"]))
+    record_event(actor=actor, action="registry.person_register", obj=person)
+    return person

@@ -15,7 +15,16 @@ from shequ.areas.models import Area, Level
 from shequ.tasks import start_import
 
 from . import resources, selectors, services
-from .forms import ExportForm, FacilityForm, FacilityTypeForm, ImportForm, LeaveForm, ResidentFilterForm, TagForm
+from .forms import (
+    ExportForm,
+    FacilityForm,
+    FacilityTypeForm,
+    ImportForm,
+    LeaveForm,
+    PersonForm,
+    ResidentFilterForm,
+    TagForm,
+)
 from .importing import import_create, job_progress
 from .models import Person, TagType
 from .roster import template_workbook
@@ -60,9 +69,30 @@ def resident_list(request):
             "page": page,
             "export_form": ExportForm(),
             "can_reveal": has_capability(request.user, Capability.PERSONAL_REVEAL),
+        "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
             "query_string": request.GET.urlencode(),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_new(request):
+    """Register one resident without a roster file."""
+    require_capability(request.user, Capability.REGISTRY_EDIT)
+    communities = selectors.editable_communities(actor=request.user)[:3000]
+    form = PersonForm(request.POST or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["moved_in_on"] = data["moved_in_on"].isoformat() if data["moved_in_on"] else ""
+        try:
+            person = services.person_register(actor=request.user, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:resident", person_id=person.pk)
+    return render(request, "registry/resident_new.html", {"form": form})
 
 
 @login_required
@@ -255,9 +285,16 @@ def facility_types(request):
             messages.error(request, _form_errors(form))
         return redirect("registry:facility_types")
     types = list(selectors.facility_types(include_inactive=True))
+
     def edit_form(t):
-        initial = {"code": t.code, "name": t.name, "circle_level": t.circle_level, "required": t.required,
-                   "service_radius_m": t.service_radius_m, "is_active": t.is_active}
+        initial = {
+            "code": t.code,
+            "name": t.name,
+            "circle_level": t.circle_level,
+            "required": t.required,
+            "service_radius_m": t.service_radius_m,
+            "is_active": t.is_active,
+        }
         return FacilityTypeForm(initial=initial, auto_id=f"id_{t.code}_%s")  # one form per row, unique ids
 
     rows = [(t, edit_form(t) if can_edit else None) for t in types]
