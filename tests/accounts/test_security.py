@@ -1,3 +1,4 @@
+import io
 import os
 import subprocess
 import sys
@@ -140,4 +141,6 @@ def test_nul_characters_in_api_input_are_a_clear_422(world, client_of):
     assert "空字符" in response.json()["detail"][0]["message"]
     response = client.post("/api/accounts", '{"username": "a\\u0000b", "password": "x"}',
                            content_type="application/json")
+    assert response.status_code == 422
+    response = client.post("/api/imports", {"community": "2101\x00", "file": io.BytesIO(b"x\x00y")})
     assert response.status_code == 422

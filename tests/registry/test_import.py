@@ -224,3 +224,9 @@ def test_rows_without_household_numbers_reimport_unchanged(world, user_of):
     again = run(world, user_of("community_staff"), csv_bytes(rows))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
     assert snapshot() == before
+
+
+def test_unprintable_file_names_are_cleaned(world, user_of):
+    job = import_create(actor=user_of("community_staff"), community_code=world.community_a.code,
+                        filename="名单\x00\x07.csv", content=csv_bytes([person_row(1)]))
+    assert job.filename == "名单.csv"

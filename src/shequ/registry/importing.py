@@ -66,7 +66,8 @@ def import_create(*, actor, community_code: str, filename: str, content: bytes) 
     job = ImportJob.objects.create(
         area=community,
         actor=actor,
-        filename=filename[:200],
+        # A file name is shown on pages: printable characters only (PostgreSQL cannot even store NUL).
+        filename="".join(ch for ch in filename if ch.isprintable())[:200] or "roster",
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
     )

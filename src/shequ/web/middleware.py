@@ -41,7 +41,7 @@ class LanguageMiddleware:
 
 
 class RejectNullCharactersMiddleware:
-    """Refuse NUL characters in API query strings and JSON bodies with a 422.
+    """Refuse NUL characters in API query strings, form fields and JSON bodies with a 422.
 
     PostgreSQL cannot store them in text (it fails with an error, a 500), and no real value contains
     one. Forms already refuse them (Django's ProhibitNullCharactersValidator); file uploads are binary
@@ -60,7 +60,11 @@ class RejectNullCharactersMiddleware:
 
     @staticmethod
     def _has_null(request) -> bool:
-        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+        fields = list(request.GET.lists())
+        if request.method == "POST" and request.content_type in ("multipart/form-data",
+                                                                 "application/x-www-form-urlencoded"):
+            fields += list(request.POST.lists())  # form fields only: uploaded files are binary
+        if any("\x00" in key or any("\x00" in v for v in values) for key, values in fields):
             return True
         if request.content_type == "application/json":
             body = request.body
