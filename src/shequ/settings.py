@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "shequ.audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shequ.web.middleware.LanguageMiddleware",
-    "shequ.web.middleware.RejectNullCharactersMiddleware",
+    "shequ.web.middleware.RejectUnstorableTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

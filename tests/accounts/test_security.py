@@ -144,3 +144,10 @@ def test_nul_characters_in_api_input_are_a_clear_422(world, client_of):
     assert response.status_code == 422
     response = client.post("/api/imports", {"community": "2101\x00", "file": io.BytesIO(b"x\x00y")})
     assert response.status_code == 422
+    response = client.post("/api/accounts", '{"username": "a\\ud800b", "password": "x"}',
+                           content_type="application/json")
+    assert response.status_code == 422
+    response = client_of("sysadmin").post(  # a valid pair (an emoji) is ordinary input
+        "/api/accounts", '{"username": "\\ud83d\\ude00", "password": "Long-enough-pw-42"}',
+        content_type="application/json")
+    assert response.status_code == 201

@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils import translation
@@ -40,26 +42,24 @@ class LanguageMiddleware:
         return response
 
 
-class RejectNullCharactersMiddleware:
-    """Refuse NUL characters in API query strings, form fields and JSON bodies with a 422.
-
-    PostgreSQL cannot store them in text (it fails with an error, a 500), and no real value contains
-    one. Forms already refuse them (Django's ProhibitNullCharactersValidator); file uploads are binary
-    and are not checked here.
+class RejectUnstorableTextMiddleware:
+    """Refuse API input text that no database column can hold: NUL characters, and (in JSON) lone
+    UTF-16 surrogates such as "\\ud800". PostgreSQL rejects both with an error (a 500), and no real
+    value contains them. Pages' forms already refuse NUL (Django's ProhibitNullCharactersValidator);
+    uploaded files are binary and not checked.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/api/") and self._has_null(request):
-            return JsonResponse(
-                {"detail": [{"field": "", "message": _("Values must not contain NUL characters.")}]}, status=422
-            )
+        if request.path.startswith("/api/") and self._unstorable(request):
+            message = _("Values must not contain NUL characters or broken Unicode.")
+            return JsonResponse({"detail": [{"field": "", "message": message}]}, status=422)
         return self.get_response(request)
 
     @staticmethod
-    def _has_null(request) -> bool:
+    def _unstorable(request) -> bool:
         fields = list(request.GET.lists())
         if request.method == "POST" and request.content_type in ("multipart/form-data",
                                                                  "application/x-www-form-urlencoded"):
@@ -68,5 +68,13 @@ class RejectNullCharactersMiddleware:
             return True
         if request.content_type == "application/json":
             body = request.body
-            return b"\x00" in body or b"\\u0000" in body
+            if b"\x00" in body or b"\\u0000" in body:
+                return True
+            if b"\\ud" in body.lower():  # only then can a lone surrogate be hiding in an escape
+                try:
+                    json.dumps(json.loads(body), ensure_ascii=False).encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+                except ValueError:
+                    return False  # not JSON at all: the API answers that itself
         return False
