@@ -195,3 +195,13 @@ def separate_database(tmp_path):
     yield f"{server}/{name}"
     with psycopg.connect(server + "/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def run_manage(env: dict, *args: str, check: bool = True):
+    """Run `manage.py` in its own process with ``env`` (its own database), as a deployment would."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    return subprocess.run([sys.executable, str(root / "manage.py"), *args], env=env, cwd=root,
+                          capture_output=True, text=True, check=check, timeout=300)

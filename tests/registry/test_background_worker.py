@@ -11,21 +11,11 @@ import pytest
 import redis
 
 from shequ.demo.services import roster_csv
+from tests.conftest import run_manage as manage
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS = "redis://127.0.0.1:6379/15"
 
-
-def manage(env, *args):
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
 
 
 @pytest.mark.django_db

@@ -13,21 +13,11 @@ from pathlib import Path
 import pytest
 
 from shequ.demo.services import roster_csv
+from tests.conftest import run_manage as manage
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 6000
 
-
-def manage(env, *args, check=True):
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=check,
-        timeout=300,
-    )
 
 
 def count(env, what):

@@ -12,17 +12,16 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.accounts.roles import Capability
 from shequ.areas.models import Area, Level
 from shequ.audit.services import record_event
 from shequ.privacy.crypto import blind_index
 
 from .models import Address, Household, ImportJob, Person, PersonChange, PersonStatus, Relation
 from .roster import RosterFileError, RosterRow, check_row, error_report, map_header, read_roster
+from .selectors import editable_community
 
 Progress = Callable[[str, int, int], None]  # phase, done, total
 BATCH = 2000
@@ -56,13 +55,7 @@ def job_progress(job: ImportJob) -> dict:
 @transaction.atomic
 def import_create(*, actor, community_code: str, filename: str, content: bytes) -> ImportJob:
     """Register an upload for a community the actor may edit; running it is `import_run`."""
-    community = (
-        Area.objects.visible_to(actor, Capability.REGISTRY_EDIT)
-        .filter(code=community_code, level=Level.COMMUNITY)
-        .first()
-    )
-    if community is None:
-        raise Http404
+    community = editable_community(actor=actor, code=community_code)
     job = ImportJob.objects.create(
         area=community,
         actor=actor,

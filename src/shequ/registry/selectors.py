@@ -158,6 +158,14 @@ def import_job_get(*, actor, job_id: int) -> ImportJob:
     return job
 
 
+def editable_community(*, actor, code: str) -> Area:
+    """A community whose residents the actor may register and import; 404 otherwise."""
+    community = editable_communities(actor=actor).filter(code=code).first()
+    if community is None:
+        raise Http404
+    return community
+
+
 def editable_communities(*, actor) -> QuerySet[Area]:
     return Area.objects.visible_to(actor, Capability.REGISTRY_EDIT).filter(level=Level.COMMUNITY).order_by("code")
 

@@ -167,19 +167,13 @@ def person_register(*, actor, community_code: str, **fields) -> Person:
     """Register one resident (a birth, a new arrival) by the same rules as a roster row: ``fields`` are
     the roster's columns (name, id_number, phone, residence_type, street_address, building, unit, room,
     household_number, relation, grid, ethnicity, moved_in_on). Errors name those fields."""
-    from shequ.areas.models import Area, Level
     from shequ.privacy.fields import lookup
 
     from .importing import community_grids, mark_registered_elsewhere, write_rows
     from .roster import COLUMNS, RosterRow, check_row
+    from .selectors import editable_community
 
-    community = (
-        Area.objects.visible_to(actor, Capability.REGISTRY_EDIT)
-        .filter(code=community_code, level=Level.COMMUNITY)
-        .first()
-    )
-    if community is None:
-        raise Http404
+    community = editable_community(actor=actor, code=community_code)
     unknown = set(fields) - {c.key for c in COLUMNS}
     if unknown:
         raise ValidationError({"": _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}})
