@@ -9,6 +9,8 @@ source scripts/venv.sh requirements-dev.txt
 python=.venv/bin/python
 pg_url="${SHEQU_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/shequ}"
 
+export SHEQU_TASKS_EAGER=1  # background tasks run inline in tests (the worker test starts a real one)
+mkdir -p var
 echo "== SQLite =="
 SHEQU_DATABASE_URL="sqlite:///$(pwd)/var/test.sqlite3" $python -m pytest "$@"
 

@@ -9,7 +9,7 @@ The database is created if missing and emptied first (never point this at real d
   numbers and phones, compute the blind indexes, write people, addresses, households and history in one
   transaction), against the baseline measured in the same run: PostgreSQL's raw ``COPY`` of the same
   CSV into an unindexed table of text columns (no baseline on SQLite).
-- search: latency of ``registry.selectors.residents`` by identity number, name and address (p50, p99)
+- search: latency of ``residents.selectors.residents`` by identity number, name and address (p50, p99)
   and the number of queries each search takes.
 """
 
@@ -40,14 +40,14 @@ def prepare_database(url: str) -> None:
             admin.execute(f'CREATE DATABASE "{name}"')
     elif url.startswith("sqlite:///"):
         for suffix in ("", "-wal", "-shm"):
-            Path(url[len("sqlite:///"):] + suffix).unlink(missing_ok=True)
+            Path(url[len("sqlite:///") :] + suffix).unlink(missing_ok=True)
 
 
 def roster(rows: int, grids: list[str], seed: int = 1) -> bytes:
     """A roster of ``rows`` distinct people (valid identity numbers), households of about three."""
     from stdnum.cn import ric
 
-    from shequ.registry.roster import COLUMNS
+    from shequ.residents.importers import COLUMNS
 
     rng = random.Random(seed)
     out = io.StringIO()
@@ -62,11 +62,23 @@ def roster(rows: int, grids: list[str], seed: int = 1) -> bytes:
         number = body + ric.calc_check_digit(body + "0")
         name = rng.choice(surnames) + rng.choice(given) + rng.choice(given)
         household = n // 3
-        writer.writerow([
-            name, number, f"139{n:08d}", "户籍", f"H{household}", "户主" if n % 3 == 0 else "子女",
-            f"和平路{household // 400}号", str(household % 40), str(household % 6 + 1), str(100 + household % 30),
-            grids[household % len(grids)] if grids else "", "汉族", "2015-06-01",
-        ])
+        writer.writerow(
+            [
+                name,
+                number,
+                f"139{n:08d}",
+                "户籍",
+                f"H{household}",
+                "户主" if n % 3 == 0 else "子女",
+                f"和平路{household // 400}号",
+                str(household % 40),
+                str(household % 6 + 1),
+                str(100 + household % 30),
+                grids[household % len(grids)] if grids else "",
+                "汉族",
+                "2015-06-01",
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -74,7 +86,7 @@ def copy_baseline(url: str, content: bytes) -> float:
     """Seconds for PostgreSQL to COPY the same CSV into an unindexed table of text columns."""
     import psycopg
 
-    from shequ.registry.roster import COLUMNS
+    from shequ.residents.importers import COLUMNS
 
     columns = ", ".join(f"c{i} text" for i in range(len(COLUMNS)))
     with psycopg.connect(url) as conn:
@@ -111,20 +123,27 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
+    from shequ.registry import selectors
 
     from shequ.accounts.models import Grant, User
     from shequ.areas.models import Area, Level
-    from shequ.registry import selectors
-    from shequ.registry.importing import import_create, import_run
-    from shequ.registry.models import Person
+    from shequ.imports.services import import_create, import_run
+    from shequ.residents.models import Person
 
     call_command("migrate", verbosity=0)
     call_command("load_areas", stdout=io.StringIO())
     community = Area.objects.filter(level=Level.COMMUNITY, code__startswith="210102").order_by("code").first()
     for n in range(1, 4):
-        Area.objects.get_or_create(code=f"{community.code}{n:03d}", defaults=dict(
-            code_system="local", name=f"第{n}网格", level=Level.GRID, parent=community,
-            path=f"{community.path}{community.code}{n:03d}/"))
+        Area.objects.get_or_create(
+            code=f"{community.code}{n:03d}",
+            defaults=dict(
+                code_system="local",
+                name=f"第{n}网格",
+                level=Level.GRID,
+                parent=community,
+                path=f"{community.path}{community.code}{n:03d}/",
+            ),
+        )
     user = User.objects.create(username="bench")
     Grant.objects.create(user=user, role="community_staff", area=community)
 
@@ -133,7 +152,7 @@ def main() -> None:
     print(f"{vendor}: {args.rows:,} rows, {len(content) / 1e6:.1f} MB CSV")
     baseline = copy_baseline(args.database, content) if vendor == "postgresql" else None
 
-    job = import_create(actor=user, community_code=community.code, filename="bench.csv", content=content)
+    job = import_create(actor=user, kind="residents", area_code=community.code, filename="bench.csv", content=content)
     started = time.perf_counter()
     job = import_run(job_id=job.pk)
     elapsed = time.perf_counter() - started
@@ -159,8 +178,10 @@ def main() -> None:
                 list(selectors.residents(actor=user, query=pick(row))[:50])
                 times.append((time.perf_counter() - started) * 1000)
             counts.add(len(queries))
-        print(f"search by {label:<15}: p50 {statistics.median(times):6.1f} ms  p99 {percentile(times, 0.99):6.1f} ms"
-              f"  queries per search {sorted(counts)}  (target p99 < 50 ms)")
+        print(
+            f"search by {label:<15}: p50 {statistics.median(times):6.1f} ms  p99 {percentile(times, 0.99):6.1f} ms"
+            f"  queries per search {sorted(counts)}  (target p99 < 50 ms)"
+        )
 
 
 if __name__ == "__main__":

@@ -57,8 +57,14 @@ def _build_world():
 
     def grid(community, number, name):
         code = f"{community.code}{number:03d}"
-        return Area.objects.create(code=code, code_system="local", name=name, level=Level.GRID,
-                                   parent=community, path=f"{community.path}{code}/")
+        return Area.objects.create(
+            code=code,
+            code_system="local",
+            name=name,
+            level=Level.GRID,
+            parent=community,
+            path=f"{community.path}{code}/",
+        )
 
     grid_a1, grid_a2 = grid(community_a, 1, "第1网格"), grid(community_a, 2, "第2网格")
     grid_b1 = grid(community_b, 1, "第1网格")
@@ -86,14 +92,26 @@ def _build_world():
     persona("auditor", Role.AUDITOR, city)
     persona("sysadmin", Role.SYSADMIN, city)
     persona(
-        "resident", Role.RESIDENT, grid_a1, home_area=grid_a1,
-        id_number="210102194803120029", phone="13912345678",
+        "resident",
+        Role.RESIDENT,
+        grid_a1,
+        home_area=grid_a1,
+        id_number="210102194803120029",
+        phone="13912345678",
     )
     dalian_community = Area.objects.filter(path__startswith=other_city.path, level=Level.COMMUNITY).order_by("code")[0]
     persona("dalian_staff", Role.COMMUNITY_STAFF, dalian_community)
-    persona("resident_b", Role.RESIDENT, community_b, home_area=community_b,
-            id_number="210102195001010025", phone="13800000000")
-    from shequ.registry.models import Address, Household, ImportJob, Person, PersonTag, TagType
+    persona(
+        "resident_b",
+        Role.RESIDENT,
+        community_b,
+        home_area=community_b,
+        id_number="210102195001010025",
+        phone="13800000000",
+    )
+    from shequ.imports.models import ImportJob
+    from shequ.reference.models import TagType
+    from shequ.residents.models import Address, Household, Person, PersonTag
 
     def resident_record(name, area, community, number, actor_key):
         address = Address.objects.create(area=area, street_address="和平路1号", building="1", unit="1", room=number)
@@ -101,30 +119,63 @@ def _build_world():
         body = f"21010219600101{number}"
         from stdnum.cn import ric
 
-        person = Person.objects.create(area=area, name=name, id_number=body + ric.calc_check_digit(body + "0"),
-                              phone=f"1380000{number}0", sex="F", birth_date="1960-01-01", residence_type="registered",
-                              household=household, relation="head", address=address)
-        PersonTag.objects.create(person=person, tag=TagType.objects.get(code="veteran"), source="退役军人事务局",
-                                 valid_from="2010-01-01")
-        ImportJob.objects.create(area=community, actor_id=personas[actor_key], filename="x.csv", sha256="0" * 64,
-                                 content=b"", status="rejected", report=b"PK-not-really")
+        person = Person.objects.create(
+            area=area,
+            name=name,
+            id_number=body + ric.calc_check_digit(body + "0"),
+            phone=f"1380000{number}0",
+            sex="F",
+            birth_date="1960-01-01",
+            residence_type="registered",
+            household=household,
+            relation="head",
+            address=address,
+        )
+        PersonTag.objects.create(
+            person=person, tag=TagType.objects.get(code="veteran"), source="退役军人事务局", valid_from="2010-01-01"
+        )
+        ImportJob.objects.create(
+            area=community,
+            kind="residents",
+            actor_id=personas[actor_key],
+            filename="x.csv",
+            sha256="0" * 64,
+            content=b"",
+            status="rejected",
+            report=b"PK-not-really",
+        )
 
-    from shequ.registry.models import Facility, FacilityType, LegalEntity
-    from shequ.registry.resources import facility_types_load, tag_types_load
+    from shequ.entities.models import LegalEntity
+    from shequ.reference.models import FacilityType
+    from shequ.reference.services import facility_types_load, tag_types_load
+    from shequ.resources.models import Facility
 
     facility_types_load(actor=None)
     tag_types_load(actor=None)
     store = FacilityType.objects.get(code="convenience_store")
     for n, community in enumerate([community_a, community_b, dalian_community]):
         entity = LegalEntity.objects.create(area=community, name=f"物业公司{n}", uscc=USCC[n], kind="property")
-        Facility.objects.create(area=community, type=store, name=f"便利店{n}", lon=123.4 + n / 100, lat=41.8,
-                                operator=entity)
+        Facility.objects.create(
+            area=community, type=store, name=f"便利店{n}", lon=123.4 + n / 100, lat=41.8, operator=entity
+        )
 
     resident_record("甲", grid_a1, community_a, "101", "community_staff")
     resident_record("乙", community_b, community_b, "202", "community_staff_b")
     resident_record("丙", dalian_community, dalian_community, "303", "dalian_staff")
-    return World(city, other_city, district, district_b, street, street_b, community_a, community_b,
-                 grid_a1, grid_a2, grid_b1, personas)
+    return World(
+        city,
+        other_city,
+        district,
+        district_b,
+        street,
+        street_b,
+        community_a,
+        community_b,
+        grid_a1,
+        grid_a2,
+        grid_b1,
+        personas,
+    )
 
 
 _WORLD = {}
@@ -203,5 +254,12 @@ def run_manage(env: dict, *args: str, check: bool = True):
     import sys
 
     root = Path(__file__).resolve().parents[1]
-    return subprocess.run([sys.executable, str(root / "manage.py"), *args], env=env, cwd=root,
-                          capture_output=True, text=True, check=check, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(root / "manage.py"), *args],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=300,
+    )

@@ -155,15 +155,30 @@ API_SPECS: dict[str, Spec] = {
     ),
     "import_get": Spec(lambda c, t: c.get(f"/api/imports/{t.obj.pk}"), POOL, target="job"),
     "resident_register": Spec(
-        lambda c, t: json_post(c, "/api/residents", {
-            "community_code": t.area.code, "name": "新居民", "id_number": _new_id_number(),
-            "residence_type": "户籍", "street_address": "和平路2号"}),
-        POOL, ok=201, target="community",
+        lambda c, t: json_post(
+            c,
+            "/api/residents",
+            {
+                "community_code": t.area.code,
+                "name": "新居民",
+                "id_number": _new_id_number(),
+                "residence_type": "户籍",
+                "street_address": "和平路2号",
+            },
+        ),
+        POOL,
+        ok=201,
+        target="community",
     ),
     "resident_tag_add": Spec(
-        lambda c, t: json_post(c, f"/api/residents/{t.obj.pk}/tags",
-                               {"tag_code": "party_member", "source": "街道党工委", "valid_from": "2020-01-01"}),
-        POOL, ok=201, target="person",
+        lambda c, t: json_post(
+            c,
+            f"/api/residents/{t.obj.pk}/tags",
+            {"tag_code": "party_member", "source": "街道党工委", "valid_from": "2020-01-01"},
+        ),
+        POOL,
+        ok=201,
+        target="person",
     ),
     "resident_tag_end": Spec(
         lambda c, t: json_post(c, f"/api/resident-tags/{t.obj.pk}/end", {"on": "2024-01-01"}), POOL, target="tag"
@@ -244,42 +259,45 @@ PAGE_SPECS: dict[str, Spec] = {
     "areas:grid_edit": Spec(
         lambda c, t: c.get(f"/areas/grids/{t.area.code}/edit/"), GRID_MANAGERS, target="grid", **PAGE
     ),
-    "audit_events": Spec(lambda c, t: c.get("/audit/"), frozenset({Role.AUDITOR}), **PAGE),
-    "registry:residents": Spec(lambda c, t: c.get("/registry/residents/?q=甲"), POOL, **PAGE),
-    "registry:export": Spec(lambda c, t: c.post("/registry/residents/export/"), POOL, **PAGE),
-    "registry:resident": Spec(lambda c, t: c.get(f"/registry/residents/{t.obj.pk}/"), POOL, target="person", **PAGE),
-    "registry:reveal": Spec(
-        lambda c, t: c.post(f"/registry/residents/{t.obj.pk}/reveal/", {"field": "phone", "reason": "入户核实信息"}),
+    "audit:events": Spec(lambda c, t: c.get("/audit/"), frozenset({Role.AUDITOR}), **PAGE),
+    "residents:residents": Spec(lambda c, t: c.get("/residents/?q=甲"), POOL, **PAGE),
+    "residents:export": Spec(lambda c, t: c.post("/residents/export/"), POOL, **PAGE),
+    "residents:resident": Spec(lambda c, t: c.get(f"/residents/{t.obj.pk}/"), POOL, target="person", **PAGE),
+    "residents:reveal": Spec(
+        lambda c, t: c.post(f"/residents/{t.obj.pk}/reveal/", {"field": "phone", "reason": "入户核实信息"}),
         REVEALERS,
         target="person",
         **PAGE,
     ),
-    "registry:leave": Spec(
-        lambda c, t: c.post(f"/registry/residents/{t.obj.pk}/leave/", {"on": "2020-01-01"}),
+    "residents:leave": Spec(
+        lambda c, t: c.post(f"/residents/{t.obj.pk}/leave/", {"on": "2020-01-01"}),
         POOL,
         ok=302,
         target="person",
         **PAGE,
     ),
-    "registry:resident_new": Spec(lambda c, t: c.get("/registry/residents/new/"), POOL, **PAGE),
-    "registry:tag_add": Spec(
-        lambda c, t: c.post(f"/registry/residents/{t.obj.pk}/tags/",
-                            {"tag_code": "party_member", "source": "街道党工委", "valid_from": "2020-01-01"}),
-        POOL, ok=302, target="person", **PAGE,
+    "residents:resident_new": Spec(lambda c, t: c.get("/residents/new/"), POOL, **PAGE),
+    "residents:tag_add": Spec(
+        lambda c, t: c.post(
+            f"/residents/{t.obj.pk}/tags/",
+            {"tag_code": "party_member", "source": "街道党工委", "valid_from": "2020-01-01"},
+        ),
+        POOL,
+        ok=302,
+        target="person",
+        **PAGE,
     ),
-    "registry:household": Spec(
-        lambda c, t: c.get(f"/registry/households/{t.obj.pk}/"), POOL, target="household", **PAGE
+    "residents:household": Spec(
+        lambda c, t: c.get(f"/residents/households/{t.obj.pk}/"), POOL, target="household", **PAGE
     ),
-    "registry:imports": Spec(lambda c, t: c.get("/registry/imports/"), POOL, **PAGE),
-    "registry:import_template": Spec(lambda c, t: c.get("/registry/imports/template/"), POOL, **PAGE),
-    "registry:import_job": Spec(lambda c, t: c.get(f"/registry/imports/{t.obj.pk}/"), POOL, target="job", **PAGE),
-    "registry:import_report": Spec(
-        lambda c, t: c.get(f"/registry/imports/{t.obj.pk}/report/"), POOL, target="job", **PAGE
-    ),
-    "registry:facility_types": Spec(lambda c, t: c.get("/registry/facility-types/"), AREA_READERS, **PAGE),
-    "registry:facilities": Spec(lambda c, t: c.get("/registry/facilities/"), AREA_READERS, **PAGE),
-    "registry:digitisation": Spec(
-        lambda c, t: c.get(f"/registry/digitisation/?area={t.area.code}"), POOL, target="area", **PAGE
+    "imports:upload": Spec(lambda c, t: c.get("/imports/residents/"), POOL, **PAGE),
+    "imports:template": Spec(lambda c, t: c.get("/imports/residents/template/"), POOL, **PAGE),
+    "imports:job": Spec(lambda c, t: c.get(f"/imports/jobs/{t.obj.pk}/"), POOL, target="job", **PAGE),
+    "imports:report": Spec(lambda c, t: c.get(f"/imports/jobs/{t.obj.pk}/report/"), POOL, target="job", **PAGE),
+    "reference:facility_types": Spec(lambda c, t: c.get("/reference/facility-types/"), AREA_READERS, **PAGE),
+    "resources:facilities": Spec(lambda c, t: c.get("/resources/facilities/"), AREA_READERS, **PAGE),
+    "residents:digitisation": Spec(
+        lambda c, t: c.get(f"/residents/digitisation/?area={t.area.code}"), POOL, target="area", **PAGE
     ),
     "api:openapi-json": Spec(lambda c, t: c.get("/api/openapi.json"), AUTHENTICATED, anonymous=200),
     "api:openapi-view": Spec(lambda c, t: c.get("/api/docs"), AUTHENTICATED, anonymous=200),
@@ -379,7 +397,8 @@ def _target(world, spec: Spec, key, relation) -> Target | None:
         area = next((a for a in candidates[:50] if outside_own(a.path)), None)
         return Target(area=area) if area else None
     if spec.target in ("person", "household", "job", "tag"):
-        from shequ.registry.models import Household, ImportJob, Person, PersonTag
+        from shequ.imports.models import ImportJob
+        from shequ.residents.models import Household, Person, PersonTag
 
         if spec.target == "tag":
             rows = PersonTag.objects.filter(person__area__path__startswith=where.path).select_related("person__area")
@@ -414,14 +433,15 @@ def _foreign_rows(spec: Spec, response, user) -> list:
         ids = {item["id"] for item in items}
         return sorted(ids - set(AuditEvent.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)))
     if spec.rows in ("facilities", "entities"):
-        from shequ.registry.models import Facility, LegalEntity
+        from shequ.entities.models import LegalEntity
+        from shequ.resources.models import Facility
 
         model = Facility if spec.rows == "facilities" else LegalEntity
         ids = {item["id"] for item in items}
         return sorted(ids - set(model.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)))
     if spec.rows == "residents":
-        from shequ.accounts.roles import Capability
-        from shequ.registry.models import Person
+        from shequ.lib.capabilities import Capability
+        from shequ.residents.models import Person
 
         ids = {item["id"] for item in items}
         visible = Person.objects.visible_to(user, Capability.REGISTRY_READ).filter(pk__in=ids)

@@ -18,8 +18,22 @@ BASE_DIR = PACKAGE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("SHEQU_VAR_DIR", BASE_DIR / "var"))
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+    """A yes/no variable. Anything but the listed words is refused: a typo must not quietly mean "off"
+    (``SHEQU_PRODUCTION=y`` read as off would mean development keys in production)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r}: use 1/0, true/false, yes/no or on/off")
 
 
 def env_int(name: str, default: int) -> int:
@@ -54,12 +68,9 @@ SHEQU_BLIND_INDEX_KEY = _secret("SHEQU_BLIND_INDEX_KEY", _DEV_INDEX_KEY)
 SHEQU_AUDIT_KEY = _secret("SHEQU_AUDIT_KEY", _DEV_AUDIT_KEY)
 
 ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("SHEQU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
-    if h.strip()
+    h.strip() for h in os.environ.get("SHEQU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()
 ]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("SHEQU_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("SHEQU_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -73,7 +84,11 @@ INSTALLED_APPS = [
     "shequ.privacy",
     "shequ.areas",
     "shequ.accounts",
-    "shequ.registry",
+    "shequ.reference",
+    "shequ.residents",
+    "shequ.entities",
+    "shequ.resources",
+    "shequ.imports",
     "shequ.demo",
     "shequ.web",
 ]
@@ -122,7 +137,6 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("SHEQU_DATABASE_URL", f"sqlite:///{VAR_DIR / 'shequ.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two
         # writers queue instead of failing with "database is locked" half-way through.
@@ -149,7 +163,6 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("SHEQU_STATIC_ROOT", VAR_DIR / "static"))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise scans it at start-up
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG
 
@@ -185,7 +198,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if os.environ.get("SHEQU_BEHIND_TLS_PROXY"):
+    if env_bool("SHEQU_BEHIND_TLS_PROXY"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("SHEQU_SECRET_KEY must be a random value of 50 characters or more")
@@ -206,14 +219,36 @@ NINJA_PAGINATION_CLASS = "shequ.pagination.BoundedLimitOffsetPagination"
 
 SHEQU_SITE_NAME = _("Shequ community services")
 
-# Background work: Celery with this broker (e.g. redis://127.0.0.1:6379/0); empty = a thread in-process.
+# Background work goes through Celery. SHEQU_CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) names the
+# broker of a deployment; empty means the embedded queue: files under var/queue, which needs no server
+# and is served by the one worker process that ./run.sh starts. SHEQU_TASKS_EAGER=1 runs tasks inline
+# (tests, one-off commands).
 SHEQU_CELERY_BROKER_URL = os.environ.get("SHEQU_CELERY_BROKER_URL", "")
-# The cache carries import progress between the worker and the page: Redis when configured.
+SHEQU_QUEUE_DIR = VAR_DIR / "queue"
+SHEQU_TASKS_EAGER = env_bool("SHEQU_TASKS_EAGER")
+if SHEQU_CELERY_BROKER_URL:
+    CELERY_BROKER_URL = SHEQU_CELERY_BROKER_URL
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(SHEQU_QUEUE_DIR / "messages"),
+        "data_folder_out": str(SHEQU_QUEUE_DIR / "messages"),
+        "control_folder": str(SHEQU_QUEUE_DIR / "control"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = SHEQU_TASKS_EAGER
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True  # a job whose worker dies is delivered again; import_run finishes it
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+# The cache carries job progress between the worker and every web process: Redis when configured,
+# else files under var/cache (shared by the processes of one machine).
 SHEQU_REDIS_URL = os.environ.get("SHEQU_REDIS_URL", "")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHEQU_REDIS_URL}
         if SHEQU_REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
     )
 }

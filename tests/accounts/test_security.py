@@ -102,8 +102,9 @@ def test_forms_require_csrf(world, user_of):
     client.force_login(user_of("community_staff"))
     response = client.post(f"/areas/{world.community_a.code}/grids/new/", {"name": "无令牌"})
     assert response.status_code == 403
-    response = client.post(f"/api/areas/{world.community_a.code}/grids", {"name": "无令牌"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/areas/{world.community_a.code}/grids", {"name": "无令牌"}, content_type="application/json"
+    )
     assert response.status_code in (401, 403)
 
 
@@ -121,7 +122,10 @@ def test_production_settings_pass_check_deploy(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        capture_output=True, text=True, env=env, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -129,8 +133,13 @@ def test_production_settings_pass_check_deploy(tmp_path):
 def test_production_refuses_to_start_without_keys(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHEQU_")}
     env.update({"SHEQU_PRODUCTION": "1", "SHEQU_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
-    result = subprocess.run([sys.executable, "manage.py", "check"], capture_output=True, text=True, env=env,
-                            cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+    )
     assert result.returncode != 0 and "SHEQU_SECRET_KEY" in result.stderr
 
 
@@ -139,15 +148,19 @@ def test_nul_characters_in_api_input_are_a_clear_422(world, client_of):
     response = client.get("/api/areas/search?q=%00abc")
     assert response.status_code == 422
     assert "空字符" in response.json()["detail"][0]["message"]
-    response = client.post("/api/accounts", '{"username": "a\\u0000b", "password": "x"}',
-                           content_type="application/json")
+    response = client.post(
+        "/api/accounts", '{"username": "a\\u0000b", "password": "x"}', content_type="application/json"
+    )
     assert response.status_code == 422
     response = client.post("/api/imports", {"community": "2101\x00", "file": io.BytesIO(b"x\x00y")})
     assert response.status_code == 422
-    response = client.post("/api/accounts", '{"username": "a\\ud800b", "password": "x"}',
-                           content_type="application/json")
+    response = client.post(
+        "/api/accounts", '{"username": "a\\ud800b", "password": "x"}', content_type="application/json"
+    )
     assert response.status_code == 422
     response = client_of("sysadmin").post(  # a valid pair (an emoji) is ordinary input
-        "/api/accounts", '{"username": "\\ud83d\\ude00", "password": "Long-enough-pw-42"}',
-        content_type="application/json")
+        "/api/accounts",
+        '{"username": "\\ud83d\\ude00", "password": "Long-enough-pw-42"}',
+        content_type="application/json",
+    )
     assert response.status_code == 201

@@ -17,7 +17,7 @@ def test_community_staff_creates_and_renames_a_grid_with_audit(world, user_of):
     assert grid.code == world.community_a.code + "003"
     assert grid.path == world.community_a.path + grid.code + "/"
     event = AuditEvent.objects.order_by("-id").first()
-    assert (event.action, event.actor_id, event.area_id) == ("areas.grid_create", staff.pk, grid.pk)
+    assert (event.action, event.actor_id, event.area_path) == ("areas.grid_create", staff.pk, grid.path)
     grid_update(actor=staff, grid_code=grid.code, name="东区网格", is_active=False)
     grid.refresh_from_db()
     assert (grid.name, grid.is_active) == ("东区网格", False)

@@ -27,8 +27,12 @@ def test_every_unit_matches_the_derived_hierarchy_file(world):
     expected = {}
     with open(SHARED / "admin-divisions" / "shenyang_2101_hierarchy.csv", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            expected[row["code12"]] = (row["name"], int(row["level"]), row["kind"],
-                                       (row["parent_code"].ljust(12, "0") if row["level"] != "2" else None))
+            expected[row["code12"]] = (
+                row["name"],
+                int(row["level"]),
+                row["kind"],
+                (row["parent_code"].ljust(12, "0") if row["level"] != "2" else None),
+            )
     loaded = {
         a.code: (a.name, a.level, a.kind, a.parent.code if a.parent else None)
         for a in shenyang().exclude(level=Level.GRID).select_related("parent")

@@ -26,8 +26,11 @@ def test_one_event_per_audited_action(world, user_of):
 def test_request_context_is_recorded(world, client_of):
     client = client_of("community_staff")
     response = client.post(
-        f"/api/areas/{world.community_a.code}/grids", {"name": "请求网格"}, content_type="application/json",
-        HTTP_X_REQUEST_ID="req-12345678", REMOTE_ADDR="10.1.2.3",
+        f"/api/areas/{world.community_a.code}/grids",
+        {"name": "请求网格"},
+        content_type="application/json",
+        HTTP_X_REQUEST_ID="req-12345678",
+        REMOTE_ADDR="10.1.2.3",
     )
     assert response.status_code == 201, response.content
     assert response["X-Request-ID"] == "req-12345678"
@@ -74,8 +77,10 @@ def test_postgresql_refuses_update_and_delete_in_the_database(world):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite has no trigger: the application is the guard (tested above)")
     event_id = AuditEvent.objects.first().pk
-    for sql in ("UPDATE audit_auditevent SET action = 'forged' WHERE id = %s",
-                "DELETE FROM audit_auditevent WHERE id = %s"):
+    for sql in (
+        "UPDATE audit_auditevent SET action = 'forged' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(sql, [event_id])

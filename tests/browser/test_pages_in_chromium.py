@@ -35,12 +35,22 @@ def site(tmp_path_factory):
     var = tmp_path_factory.mktemp("browser-site")
     env = {**os.environ, "SHEQU_DATABASE_URL": f"sqlite:///{var}/site.sqlite3", "SHEQU_VAR_DIR": str(var)}
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "-v0"], ["load_areas"], ["load_boundaries"], ["load_reference_data"],
-                    ["load_demo", "--quiet", "--communities", "2", "--people", "60"]):
+    for command in (
+        ["migrate", "-v0"],
+        ["load_areas"],
+        ["load_boundaries"],
+        ["load_reference_data"],
+        ["load_demo", "--quiet", "--communities", "2", "--people", "60"],
+    ):
         subprocess.run(manage + command, env=env, check=True, cwd=ROOT, capture_output=True)
     port = _free_port()
-    server = subprocess.Popen(manage + ["runserver", "--noreload", f"127.0.0.1:{port}"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        manage + ["runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -59,8 +69,15 @@ def browser():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -146,7 +163,7 @@ def test_facility_map_draws_points_without_any_tile_server(site, browser):
     page = browser.new_page()
     watch = Watch(page, site)
     sign_in(page, site, "demo-street")
-    page.goto(site + "/registry/facilities/")
+    page.goto(site + "/resources/facilities/")
     expect(page.locator("#facility-map")).to_have_attribute("data-ready", "16")  # 2 communities × 8
     expect(page.locator("#facility-map canvas")).to_be_visible()
     page.screenshot(path=str(ROOT / "var" / "screenshot-facilities.png"), full_page=True)
@@ -158,13 +175,16 @@ def test_community_worker_imports_a_roster_and_watches_it_finish(site, browser, 
 
     body = "21010219520304123"
     roster = tmp_path / "roster.csv"
-    roster.write_text("姓名,身份证号,手机号,居住类型,小区或街路门牌,楼栋,单元,室\n"
-                      f"王秀英,{body}{ric.calc_check_digit(body + '0')},13911112222,户籍,和平花园,1,1,101\n"
-                      "李四,210102195203041230,139,户籍,和平花园,1,1,102\n", encoding="utf-8")
+    roster.write_text(
+        "姓名,身份证号,手机号,居住类型,小区或街路门牌,楼栋,单元,室\n"
+        f"王秀英,{body}{ric.calc_check_digit(body + '0')},13911112222,户籍,和平花园,1,1,101\n"
+        "李四,210102195203041230,139,户籍,和平花园,1,1,102\n",
+        encoding="utf-8",
+    )
     page = browser.new_page()
     watch = Watch(page, site)
     sign_in(page, site, "demo-community")
-    page.goto(site + "/registry/imports/")
+    page.goto(site + "/imports/residents/")
     page.set_input_files("input[type=file]", str(roster))
     page.click("main form button[type=submit]")
     expect(page.locator("#job-status")).to_contain_text("错误", timeout=20000)  # row 3 is wrong
@@ -173,10 +193,10 @@ def test_community_worker_imports_a_roster_and_watches_it_finish(site, browser, 
     assert download.value.suggested_filename.endswith("-errors.xlsx")
     lines = roster.read_text(encoding="utf-8").splitlines()
     roster.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
-    page.goto(site + "/registry/imports/")
+    page.goto(site + "/imports/residents/")
     page.set_input_files("input[type=file]", str(roster))
     page.click("main form button[type=submit]")
     expect(page.locator("#job-status")).to_contain_text("新增 1", timeout=20000)
-    page.goto(site + "/registry/residents/?q=王秀英")
+    page.goto(site + "/residents/?q=王秀英")
     expect(page.locator("table.list tbody")).to_contain_text("王秀英")
     watch.assert_clean()

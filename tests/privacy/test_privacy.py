@@ -39,9 +39,20 @@ def test_a_full_dump_shows_no_identity_number(world, tmp_path):
     else:
         settings = connection.settings_dict
         dump = subprocess.run(
-            ["pg_dump", "-h", settings["HOST"] or "127.0.0.1", "-p", str(settings["PORT"] or 5432),
-             "-U", settings["USER"] or "postgres", settings["NAME"]],
-            capture_output=True, text=True, check=True, env={**os.environ, "PGPASSWORD": settings["PASSWORD"] or ""},
+            [
+                "pg_dump",
+                "-h",
+                settings["HOST"] or "127.0.0.1",
+                "-p",
+                str(settings["PORT"] or 5432),
+                "-U",
+                settings["USER"] or "postgres",
+                settings["NAME"],
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PGPASSWORD": settings["PASSWORD"] or ""},
         ).stdout
         # pg_dump sees committed data only: the personas were committed at session set-up.
     assert "accounts_user" in dump
@@ -76,13 +87,26 @@ def test_every_reveal_needs_a_reason_and_is_audited(world, user_of):
     event = AuditEvent.objects.filter(action="privacy.reveal").order_by("-id").first()
     assert AuditEvent.objects.filter(action="privacy.reveal").count() == before + 1
     assert (event.actor_id, event.object_id, event.data) == (
-        staff.pk, str(resident.pk), {"field": "id_number", "reason": "核实低保申请人身份"}
+        staff.pk,
+        str(resident.pk),
+        {"field": "id_number", "reason": "核实低保申请人身份"},
     )
     assert RESIDENT_ID not in str(event.data)
 
 
-@pytest.mark.parametrize("persona", ["community_staff_b", "grid_worker", "district_officer_b", "auditor",
-                                     "sysadmin", "programme_officer", "resident_b", "service_provider"])
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "community_staff_b",
+        "grid_worker",
+        "district_officer_b",
+        "auditor",
+        "sysadmin",
+        "programme_officer",
+        "resident_b",
+        "service_provider",
+    ],
+)
 def test_reveal_outside_scope_or_without_permission_is_a_404(world, user_of, persona):
     resident = user_of("resident")
     with pytest.raises(Http404):
@@ -92,7 +116,8 @@ def test_reveal_outside_scope_or_without_permission_is_a_404(world, user_of, per
 def test_own_data_can_be_revealed_and_is_audited(world, client_of, user_of):
     resident = user_of("resident")
     response = client_of("resident").post(
-        f"/api/accounts/{resident.pk}/reveal", {"field": "phone", "reason": "核对本人信息"},
+        f"/api/accounts/{resident.pk}/reveal",
+        {"field": "phone", "reason": "核对本人信息"},
         content_type="application/json",
     )
     assert response.json() == {"field": "phone", "value": RESIDENT_PHONE}

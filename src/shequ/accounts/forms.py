@@ -9,13 +9,6 @@ class SignInForm(forms.Form):
     password = forms.CharField(label=_("Password"), max_length=128, widget=forms.PasswordInput)
 
 
-class RevealForm(forms.Form):
-    field = forms.ChoiceField(
-        label=_("Field"), choices=[("id_number", _("identity number")), ("phone", _("mobile number"))]
-    )
-    reason = forms.CharField(label=_("Reason for viewing"), max_length=200)
-
-
 class AccountForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
     password = forms.CharField(label=_("Initial password"), max_length=128, widget=forms.PasswordInput)

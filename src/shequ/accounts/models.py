@@ -6,14 +6,15 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shequ.areas.scoping import AreaScopedQuerySet
 from shequ.lib.masking import mask_id_number, mask_phone
+from shequ.lib.scoping import ScopedQuerySet
 from shequ.privacy.fields import BlindIndexField, EncryptedTextField
 
+from . import access
 from .roles import Programme, Role
 
 
-class UserQuerySet(AreaScopedQuerySet):
+class UserQuerySet(ScopedQuerySet["User"]):
     pass
 
 
@@ -33,7 +34,11 @@ class User(AbstractUser):
     phone = EncryptedTextField(_("mobile number"), mask=mask_phone)
     phone_index = BlindIndexField(source="phone", purpose="phone")
     home_area = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "areas.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("home area"),
     )
 
@@ -42,9 +47,17 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        indexes = [
+            models.Index(fields=["id_number_index"], name="user_id_number_index"),
+            models.Index(fields=["phone_index"], name="user_phone_index"),
+        ]
 
     def __str__(self) -> str:
         return f"user #{self.pk}"
+
+    def granted_paths(self, capability: str) -> list[str]:
+        """Where this account holds ``capability`` (the ``lib.scoping.Actor`` protocol)."""
+        return access.granted_paths(self, capability)
 
     @property
     def audit_area(self):

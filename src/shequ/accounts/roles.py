@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shequ.lib.capabilities import Capability
+
 
 class Role(models.TextChoices):
     RESIDENT = "resident", _("Resident")
@@ -29,17 +31,6 @@ class Programme(models.TextChoices):
     CHILDREN = "children", _("Children and women")
     ASSISTANCE = "assistance", _("Social assistance")
     SOCIAL_AFFAIRS = "social_affairs", _("Social affairs and culture")
-
-
-class Capability(models.TextChoices):
-    AREA_READ = "area.read", _("Read the area's data")
-    GRID_MANAGE = "grid.manage", _("Create and edit grids")
-    PERSONAL_REVEAL = "personal.reveal", _("Reveal masked personal data, with a reason")
-    AUDIT_READ = "audit.read", _("Read the audit trail")
-    ACCOUNTS_MANAGE = "accounts.manage", _("Manage accounts and grants")
-    REGISTRY_READ = "registry.read", _("Read the resident pool")
-    REGISTRY_EDIT = "registry.edit", _("Register, import and edit residents and resources")
-    REFERENCE_EDIT = "reference.edit", _("Edit reference data (catalogues, types, thresholds)")
 
 
 _STAFF_READ = {Capability.AREA_READ}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 
 from shequ.areas.models import Area
+from shequ.lib.scoping import require_capability
 
-from .access import require_capability
 from .models import Grant, User
 from .roles import Capability
 

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from shequ.areas.models import Area
 from shequ.audit.services import record_event
 from shequ.lib.identifiers import normalize_mobile, validate_id_number
+from shequ.lib.scoping import require_capability
 
-from .access import forget_grants, require_capability
+from .access import forget_grants
 from .models import Grant, LoginFailure, User
 from .roles import ALLOWED_LEVELS, Capability, Programme, Role
 
@@ -70,8 +71,13 @@ def account_create(
             home_area = _managed_area(actor, home_area_code)
         except ValidationError:
             errors["home_area_code"] = [_("There is no area with this code in your part of the tree.")]
-    user = User(username=username, display_name=(display_name or "").strip()[:50],
-                id_number=id_number, phone=phone, home_area=home_area)
+    user = User(
+        username=username,
+        display_name=(display_name or "").strip()[:50],
+        id_number=id_number,
+        phone=phone,
+        home_area=home_area,
+    )
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -96,8 +102,10 @@ def grant_add(*, actor, user_id: int, role: str, area_code: str, programme: str 
     area = _managed_area(actor, area_code)
     if area.level not in ALLOWED_LEVELS[role]:
         raise ValidationError(
-            {"area_code": _("A %(role)s is granted at another level of the tree than a %(level)s.")
-             % {"role": Role(role).label, "level": area.get_level_display()}}
+            {
+                "area_code": _("A %(role)s is granted at another level of the tree than a %(level)s.")
+                % {"role": Role(role).label, "level": area.get_level_display()}
+            }
         )
     if (role == Role.PROGRAMME_OFFICER) != bool(programme):
         raise ValidationError({"programme": _("A programme is named for a programme officer, and only for one.")})
@@ -118,12 +126,14 @@ def grant_remove(*, actor, grant_id: int) -> None:
     require_capability(actor, Capability.ACCOUNTS_MANAGE)
     grant = (
         Grant.objects.filter(pk=grant_id)
-        .filter(area__in=Area.objects.visible_to(actor, Capability.ACCOUNTS_MANAGE)).first()
+        .filter(area__in=Area.objects.visible_to(actor, Capability.ACCOUNTS_MANAGE))
+        .first()
     )
     if grant is None:
         raise Http404
-    record_event(actor=actor, action="accounts.grant_remove", obj=grant,
-                 data={"user": grant.user_id, "role": grant.role})
+    record_event(
+        actor=actor, action="accounts.grant_remove", obj=grant, data={"user": grant.user_id, "role": grant.role}
+    )
     grant.delete()
 
 

@@ -12,8 +12,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shequ.privacy.forms import RevealForm
+
 from . import selectors, services
-from .forms import AccountForm, GrantForm, RevealForm, SignInForm
+from .forms import AccountForm, GrantForm, SignInForm
 from .middleware import SESSION_STARTED_KEY
 
 
@@ -46,10 +48,16 @@ def sign_out(request):
 
 @login_required
 def profile(request):
-    return render(request, "accounts/profile.html", {
-        "account": request.user, "grants": selectors.my_grants(actor=request.user), "form": RevealForm(),
-        "reveal_url": reverse("accounts:reveal", args=[request.user.pk]),
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "account": request.user,
+            "grants": selectors.my_grants(actor=request.user),
+            "form": RevealForm(),
+            "reveal_url": reverse("accounts:reveal", args=[request.user.pk]),
+        },
+    )
 
 
 @login_required

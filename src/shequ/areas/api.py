@@ -3,8 +3,8 @@ from __future__ import annotations
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from shequ.accounts.access import require_capability
-from shequ.accounts.roles import Capability
+from shequ.lib.capabilities import Capability
+from shequ.lib.scoping import require_capability
 
 from . import selectors, services
 from .models import Area

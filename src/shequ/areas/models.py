@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .scoping import AreaScopedQuerySet
+from shequ.lib.scoping import ScopedQuerySet
 
 
 class CodeSystem(models.TextChoices):
@@ -44,7 +44,11 @@ class Area(models.Model):
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, db_index=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, blank=True, default="")
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent"),
     )
     path = models.CharField(_("path"), max_length=200, unique=True)
@@ -52,7 +56,7 @@ class Area(models.Model):
     # GeoJSON geometry (WGS-84 / CGCS2000) where a boundary is known; districts only for now.
     boundary = models.JSONField(_("boundary"), null=True, blank=True)
 
-    objects = AreaScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("area")
@@ -93,3 +97,21 @@ class AreaCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.system}:{self.code}"
+
+
+class AreaScopedModel(models.Model):
+    """The base of every model whose rows belong to one area: the area, the scoped manager
+    (``objects.visible_to(actor, capability)``) and the area its audit events are filed under."""
+
+    area_path_lookup = "area__path"
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def audit_area(self) -> Area:
+        return self.area

@@ -9,8 +9,8 @@ from django.http import Http404
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
-from shequ.accounts.access import granted_paths
-from shequ.accounts.roles import Capability
+from shequ.lib.capabilities import Capability
+from shequ.lib.scoping import granted_paths
 
 from .models import Area, Level
 
@@ -29,10 +29,7 @@ def area_roots(*, actor) -> list[Area]:
 
 
 def area_children(*, actor, area: Area):
-    return (
-        Area.objects.visible_to(actor).filter(parent=area)
-        .annotate(child_count=Count("children")).order_by("code")
-    )
+    return Area.objects.visible_to(actor).filter(parent=area).annotate(child_count=Count("children")).order_by("code")
 
 
 def area_ancestors(*, actor, area: Area) -> list[Area]:
@@ -54,7 +51,10 @@ def area_search(*, actor, query: str, limit: int = 20) -> list[Area]:
     if query.isdigit():
         match |= Q(code__startswith=query) | Q(other_codes__code__startswith=query)
     return list(
-        Area.objects.visible_to(actor).filter(match).select_related("parent").distinct()
+        Area.objects.visible_to(actor)
+        .filter(match)
+        .select_related("parent")
+        .distinct()
         .order_by("level", "code")[:limit]
     )
 
@@ -63,8 +63,9 @@ def area_search(*, actor, query: str, limit: int = 20) -> list[Area]:
 def _district_shapes(signature: tuple) -> list[tuple[int, object]]:
     return [
         (pk, prep(shape(boundary)))
-        for pk, boundary in Area.objects.filter(level=Level.DISTRICT, boundary__isnull=False)
-        .values_list("pk", "boundary")
+        for pk, boundary in Area.objects.filter(level=Level.DISTRICT, boundary__isnull=False).values_list(
+            "pk", "boundary"
+        )
     ]
 
 
@@ -72,7 +73,8 @@ def district_at(*, actor, lon: float, lat: float) -> Area:
     """The district (区县) whose boundary contains the WGS-84 point; 404 if none the actor may see."""
     signature = tuple(
         Area.objects.filter(level=Level.DISTRICT, boundary__isnull=False)
-        .aggregate(n=Count("pk"), last=Max("pk")).values()
+        .aggregate(n=Count("pk"), last=Max("pk"))
+        .values()
     )
     point = Point(lon, lat)
     for pk, geometry in _district_shapes(signature):
@@ -89,3 +91,15 @@ def can_manage_grids(*, actor, area: Area) -> bool:
     return area.level in (Level.COMMUNITY, Level.GRID) and (
         Area.objects.visible_to(actor, Capability.GRID_MANAGE).filter(pk=area.pk).exists()
     )
+
+
+def area_for_edit(*, actor, code: str, capability: str, levels: tuple[int, ...], field: str = "area_code") -> Area:
+    """The area with ``code`` at one of ``levels`` where the actor holds ``capability``. A code outside
+    the actor's area is a form error that names the field and says nothing of what exists."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    area = Area.objects.visible_to(actor, capability).filter(code=code, level__in=levels).first()
+    if area is None:
+        raise ValidationError({field: _("There is no street, community or grid with this code in your area.")})
+    return area

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from shequ.accounts.roles import Capability
 from shequ.audit.services import record_event
+from shequ.lib.capabilities import Capability
 
 from .models import Area, AreaCode, CodeSystem, Kind, Level
 
@@ -93,12 +93,21 @@ def load_divisions(*, actor, city_code: str, source: Path = DATA_DIR) -> LoadRep
         area = existing.get(code)
         if area is None:
             area = Area.objects.create(
-                code=code, code_system=CodeSystem.NBS_2023, name=name, level=level, kind=kind,
-                parent=parent, path=path,
+                code=code,
+                code_system=CodeSystem.NBS_2023,
+                name=name,
+                level=level,
+                kind=kind,
+                parent=parent,
+                path=path,
             )
             report.created += 1
         elif (area.name, area.level, area.kind, area.parent_id, area.path) != (
-            name, level, kind, parent.pk if parent else None, path
+            name,
+            level,
+            kind,
+            parent.pk if parent else None,
+            path,
         ):
             area.name, area.level, area.kind, area.parent, area.path = name, level, kind, parent, path
             area.save()
@@ -109,9 +118,15 @@ def load_divisions(*, actor, city_code: str, source: Path = DATA_DIR) -> LoadRep
     report.other_codes = _load_mca_codes(city_code[:4], source, by_code)
     if report.changed:
         record_event(
-            actor=actor, action="areas.load_divisions", area=by_code.get(city_code[:4].ljust(12, "0")),
-            data={"city": city_code[:4], "created": report.created, "updated": report.updated,
-                  "other_codes": report.other_codes},
+            actor=actor,
+            action="areas.load_divisions",
+            area=by_code.get(city_code[:4].ljust(12, "0")),
+            data={
+                "city": city_code[:4],
+                "created": report.created,
+                "updated": report.updated,
+                "other_codes": report.other_codes,
+            },
         )
     return report
 
@@ -165,8 +180,10 @@ def _clean_grid_name(name: str) -> str:
 
 def _managed_area(actor, code: str, level: int) -> Area:
     area = (
-        Area.objects.visible_to(actor, Capability.GRID_MANAGE).select_for_update()
-        .filter(code=code, level=level).first()
+        Area.objects.visible_to(actor, Capability.GRID_MANAGE)
+        .select_for_update()
+        .filter(code=code, level=level)
+        .first()
     )
     if area is None:
         raise Http404
@@ -186,7 +203,11 @@ def grid_create(*, actor, community_code: str, name: str) -> Area:
         raise ValidationError({"name": _("A community can have at most 999 grids.")})
     code = f"{community.code}{number:03d}"
     grid = Area.objects.create(
-        code=code, code_system=CodeSystem.LOCAL, name=name, level=Level.GRID, parent=community,
+        code=code,
+        code_system=CodeSystem.LOCAL,
+        name=name,
+        level=Level.GRID,
+        parent=community,
         path=f"{community.path}{code}/",
     )
     record_event(actor=actor, action="areas.grid_create", obj=grid, data={"name": name})

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from shequ.accounts.access import require_capability
-from shequ.accounts.roles import Capability
+from shequ.lib.capabilities import Capability
+from shequ.lib.scoping import require_capability
 
 from . import selectors, services
 from .forms import GridForm
@@ -24,14 +24,18 @@ def browse(request):
 def detail(request, code: str):
     area = selectors.area_get(actor=request.user, code=code)
     can_manage_grids = area.level == Level.COMMUNITY and selectors.can_manage_grids(actor=request.user, area=area)
-    return render(request, "areas/detail.html", {
-        "area": area,
-        "ancestors": selectors.area_ancestors(actor=request.user, area=area),
-        "children": selectors.area_children(actor=request.user, area=area),
-        "other_codes": list(area.other_codes.all()),
-        "can_manage_grids": can_manage_grids,
-        "grid_form": GridForm() if can_manage_grids else None,
-    })
+    return render(
+        request,
+        "areas/detail.html",
+        {
+            "area": area,
+            "ancestors": selectors.area_ancestors(actor=request.user, area=area),
+            "children": selectors.area_children(actor=request.user, area=area),
+            "other_codes": list(area.other_codes.all()),
+            "can_manage_grids": can_manage_grids,
+            "grid_form": GridForm() if can_manage_grids else None,
+        },
+    )
 
 
 @login_required

@@ -5,8 +5,8 @@ from datetime import datetime
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from shequ.accounts.access import require_capability
-from shequ.accounts.roles import Capability
+from shequ.lib.capabilities import Capability
+from shequ.lib.scoping import require_capability
 
 from . import selectors
 from .models import AuditEvent
@@ -22,15 +22,15 @@ class AuditEventOut(Schema):
     action: str
     object_type: str
     object_id: str
-    area_code: str | None
+    area_code: str
     ip: str | None
     request_id: str
     data: dict
     hash: str
 
     @staticmethod
-    def resolve_area_code(obj: AuditEvent) -> str | None:
-        return obj.area.code if obj.area_id else None
+    def resolve_area_code(obj: AuditEvent) -> str:
+        return obj.area_code
 
 
 class ChainOut(Schema):
@@ -53,5 +53,9 @@ def audit_verify(request):
     """Recompute the whole hash chain (auditors only)."""
     require_capability(request.user, Capability.AUDIT_READ)
     report = verify_chain()
-    return {"ok": report.ok, "checked": report.checked, "first_broken_id": report.first_broken_id,
-            "reason": report.reason}
+    return {
+        "ok": report.ok,
+        "checked": report.checked,
+        "first_broken_id": report.first_broken_id,
+        "reason": report.reason,
+    }

@@ -14,7 +14,8 @@ class RequestContext:
 
 _NO_REQUEST = RequestContext()  # frozen, so sharing it as the default is safe
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "shequ_request_context", default=_NO_REQUEST  # noqa: B039
+    "shequ_request_context",
+    default=_NO_REQUEST,  # noqa: B039
 )
 
 

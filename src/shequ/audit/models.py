@@ -6,31 +6,29 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shequ.areas.scoping import AreaScopedQuerySet
+from shequ.lib.capabilities import Capability
+from shequ.lib.scoping import ScopedQuerySet
 
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or remove an audit event."""
 
 
-class AuditEventQuerySet(AreaScopedQuerySet):
+class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):
+    default_capability = Capability.AUDIT_READ
+
     def update(self, **kwargs):
         raise AppendOnlyError("audit events cannot be changed")
 
     def delete(self):
         raise AppendOnlyError("audit events cannot be deleted")
 
-    def visible_to(self, actor, capability=None):
-        from shequ.accounts.roles import Capability
-
-        return super().visible_to(actor, capability or Capability.AUDIT_READ)
-
-    def _area_filter(self, paths):
+    def scope_filter(self, paths: list[str]) -> models.Q:
         # Events that belong to no area (sign-ins, account changes) are city-wide facts: only an
         # auditor whose grant is a root of the tree sees them.
-        q = super()._area_filter(paths)
+        q = super().scope_filter(paths)
         if any(path.count("/") == 2 for path in paths):
-            q |= models.Q(area__isnull=True)
+            q |= models.Q(area_path="")
         return q
 
 
@@ -43,20 +41,23 @@ class AuditEvent(models.Model):
     personal data; it names fields and reasons, not values.
     """
 
-    area_path_lookup = "area__path"
+    area_path_lookup = "area_path"
 
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=64, db_index=True)
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
-    area = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("area"),
-    )
+    # The area's materialised path when the event happened (the audit trail sits below the area tree
+    # and outlives renames): "" for events of no area.
+    area_path = models.CharField(_("area"), max_length=200, blank=True, db_index=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
@@ -80,3 +81,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be deleted")
+
+    @property
+    def area_code(self) -> str:
+        return self.area_path.strip("/").rsplit("/", 1)[-1] if self.area_path else ""

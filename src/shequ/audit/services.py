@@ -29,7 +29,7 @@ def _event_digest(event: AuditEvent) -> str:
             event.action,
             event.object_type,
             event.object_id,
-            event.area_id,
+            event.area_path,
             event.ip,
             event.request_id,
             event.data,
@@ -61,8 +61,9 @@ def record_event(
 ) -> AuditEvent:
     """Append one event. Must run inside the transaction of the change it records.
 
-    ``actor`` is a user or None (the system); ``obj`` a model instance or None; ``area`` defaults to
-    the object's area when it has one. If this write fails, the caller's transaction rolls back.
+    ``actor`` is a user or None (the system); ``obj`` a model instance or None; ``area`` (anything with a
+    ``path``) defaults to the object's ``audit_area`` when it has one. If this write fails, the caller's
+    transaction rolls back.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("record_event must run inside the transaction of the change it records")
@@ -78,7 +79,7 @@ def record_event(
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
-            area=area,
+            area_path=getattr(area, "path", "") if area is not None else "",
             ip=request.ip,
             request_id=request.request_id,
             data=data or {},

@@ -2,8 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from shequ.accounts.access import require_capability
-from shequ.accounts.roles import Capability
+from shequ.lib.capabilities import Capability
+from shequ.lib.scoping import require_capability
 
 from . import selectors
 from .services import verify_chain

@@ -44,8 +44,9 @@ def load_demo(*, city_code: str = "2101", streets: int = 2, seed: int = 2026) ->
     def account(username, display, role, area, programme="", **personal):
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = account_create(actor=admin, username=username, password=DEMO_PASSWORD,
-                                  display_name=display, **personal)
+            user = account_create(
+                actor=admin, username=username, password=DEMO_PASSWORD, display_name=display, **personal
+            )
         if not user.grants.filter(role=role, area=area).exists():
             grant_add(actor=admin, user_id=user.pk, role=role, area_code=area.code, programme=programme)
         return {"role": str(Role(role).label), "username": username, "area": f"{area.name} ({area.code})"}
@@ -69,7 +70,11 @@ def load_demo(*, city_code: str = "2101", streets: int = 2, seed: int = 2026) ->
         account("demo-provider", "居家养老服务商", Role.SERVICE_PROVIDER, district),
         account("demo-auditor", "审计员", Role.AUDITOR, city),
         account(
-            "demo-resident", "居民", Role.RESIDENT, community_a, home_area_code=community_a.code,
+            "demo-resident",
+            "居民",
+            Role.RESIDENT,
+            community_a,
+            home_area_code=community_a.code,
             id_number=demo_id_number(rng, district.code[:6], "19480312", female=True),
             phone=f"139{rng.randrange(10**8):08d}",
         ),
@@ -87,7 +92,7 @@ def roster_csv(*, community: Area, people: int, seed: int) -> bytes:
 
     from faker import Faker
 
-    from shequ.registry.roster import COLUMNS
+    from shequ.residents.importers import COLUMNS
 
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
@@ -110,8 +115,11 @@ def roster_csv(*, community: Area, people: int, seed: int) -> bytes:
         grid = rng.choice(grids) if grids else ""
         for member in range(size):
             relation = "户主" if member == 0 else ("配偶" if member == 1 else "子女")
-            age = head_age if member == 0 else (head_age + rng.randint(-5, 5) if member == 1
-                                                else max(0, head_age - rng.randint(22, 35)))
+            age = (
+                head_age
+                if member == 0
+                else (head_age + rng.randint(-5, 5) if member == 1 else max(0, head_age - rng.randint(22, 35)))
+            )
             female = rng.random() < 0.5
             birth = today - datetime.timedelta(days=age * 365 + rng.randint(0, 364))
             while True:
@@ -120,26 +128,43 @@ def roster_csv(*, community: Area, people: int, seed: int) -> bytes:
                     used.add(number)
                     break
             name = fake.name_female() if female else fake.name_male()
-            writer.writerow([
-                name, number, fake.phone_number() if rng.random() < 0.9 else "",
-                rng.choices(["户籍", "常住", "流动"], weights=[75, 18, 7])[0],
-                f"{community.code[-6:]}-{household:04d}", relation, estate, building, unit, room, grid,
-                "汉族" if rng.random() < 0.9 else rng.choice(["满族", "回族", "朝鲜族", "蒙古族", "锡伯族"]),
-                (today - datetime.timedelta(days=rng.randint(0, 8000))).isoformat(),
-            ])
+            writer.writerow(
+                [
+                    name,
+                    number,
+                    fake.phone_number() if rng.random() < 0.9 else "",
+                    rng.choices(["户籍", "常住", "流动"], weights=[75, 18, 7])[0],
+                    f"{community.code[-6:]}-{household:04d}",
+                    relation,
+                    estate,
+                    building,
+                    unit,
+                    room,
+                    grid,
+                    "汉族" if rng.random() < 0.9 else rng.choice(["满族", "回族", "朝鲜族", "蒙古族", "锡伯族"]),
+                    (today - datetime.timedelta(days=rng.randint(0, 8000))).isoformat(),
+                ]
+            )
             written += 1
     return out.getvalue().encode("utf-8")
 
 
 def load_demo_residents(*, communities: list[Area], people_per_community: int, seed: int = 2026) -> int:
     """Import a synthetic roster into each community through the real import (idempotent)."""
-    from shequ.registry.importing import import_create, import_run
+    from shequ.imports.services import import_create, import_run
 
     staff = User.objects.get(username="demo-city")
     imported = 0
     for offset, community in enumerate(communities):
         content = roster_csv(community=community, people=people_per_community, seed=seed + offset)
-        job = import_create(actor=staff, community_code=community.code, filename="demo-roster.csv", content=content)
+        job = import_create(
+            actor=staff,
+            kind="residents",
+            area_code=community.code,
+            filename="demo-roster.csv",
+            content=content,
+            background=False,
+        )
         job = import_run(job_id=job.pk)
         imported += job.created
     return imported
@@ -158,8 +183,11 @@ def load_demo_resources(*, communities: list[Area], per_community: int = 8, seed
     polygon, through the same services as a person (idempotent: skipped when the district has some)."""
     from shapely.geometry import Point, shape
 
-    from shequ.registry.models import Facility, FacilityType, LegalEntity
-    from shequ.registry.resources import facility_create, legal_entity_create
+    from shequ.entities.models import LegalEntity
+    from shequ.entities.services import legal_entity_create
+    from shequ.reference.models import CircleLevel, FacilityType
+    from shequ.resources.models import Facility
+    from shequ.resources.services import facility_create
 
     if not communities:
         return 0
@@ -170,12 +198,20 @@ def load_demo_resources(*, communities: list[Area], per_community: int = 8, seed
         return 0
     polygon = shape(district.boundary)
     min_x, min_y, max_x, max_y = polygon.bounds
-    types = list(FacilityType.objects.filter(is_active=True, circle_level__in=["5min", "10min", "block"]))
+    types = list(
+        FacilityType.objects.filter(
+            is_active=True, circle_level__in=[CircleLevel.FIVE, CircleLevel.TEN, CircleLevel.BLOCK]
+        )
+    )
     created = 0
     for community in communities:
         company = legal_entity_create(
-            actor=staff, area_code=community.code, name=f"{community.name[:-2]}物业服务有限公司",
-            uscc=_demo_uscc(rng, district.code[:6]), kind=LegalEntity.Kind.PROPERTY_MANAGEMENT)
+            actor=staff,
+            area_code=community.code,
+            name=f"{community.name[:-2]}物业服务有限公司",
+            uscc=_demo_uscc(rng, district.code[:6]),
+            kind=LegalEntity.Kind.PROPERTY_MANAGEMENT,
+        )
         for n in range(per_community):
             while True:
                 point = Point(rng.uniform(min_x, max_x), rng.uniform(min_y, max_y))
@@ -183,9 +219,14 @@ def load_demo_resources(*, communities: list[Area], per_community: int = 8, seed
                     break
             facility_type = rng.choice(types)
             facility_create(
-                actor=staff, area_code=community.code, type_code=facility_type.code,
-                name=f"{community.name[:-2]}{facility_type.name[:12]}{n + 1}", lon=point.x, lat=point.y,
-                floor_area_m2=rng.choice([60, 120, 200, 350, 800]), capacity=rng.choice([None, 20, 50, 100]),
+                actor=staff,
+                area_code=community.code,
+                type_code=facility_type.code,
+                name=f"{community.name[:-2]}{facility_type.name[:12]}{n + 1}",
+                lon=point.x,
+                lat=point.y,
+                floor_area_m2=rng.choice([60, 120, 200, 350, 800]),
+                capacity=rng.choice([None, 20, 50, 100]),
                 opening_hours=rng.choice(["08:00-17:00", "07:00-21:00", "24小时"]),
                 operator_uscc=company.uscc if n % 3 == 0 else "",
             )

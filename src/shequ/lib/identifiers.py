@@ -73,9 +73,7 @@ def validate_id_number(value: str, *, today: datetime.date | None = None) -> IdN
             code="length",
         )
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise ValidationError(
-            _("An identity number is 17 digits followed by a digit or X."), code="format"
-        )
+        raise ValidationError(_("An identity number is 17 digits followed by a digit or X."), code="format")
     if number[17] != ric.calc_check_digit(number):  # GB 11643-1999 §7, ISO 7064 MOD 11-2
         raise ValidationError(
             _("The check digit (the last character) is wrong; please check the number."), code="checksum"
@@ -83,18 +81,12 @@ def validate_id_number(value: str, *, today: datetime.date | None = None) -> IdN
     try:
         birth = ric.get_birth_date(number)
     except Exception:
-        raise ValidationError(
-            _("Characters 7 to 14 are not a real date of birth."), code="birth_date"
-        ) from None
+        raise ValidationError(_("Characters 7 to 14 are not a real date of birth."), code="birth_date") from None
     today = today or datetime.date.today()
     if birth > today or birth.year < EARLIEST_BIRTH_YEAR:
-        raise ValidationError(
-            _("The date of birth in the number is impossible."), code="birth_date"
-        )
+        raise ValidationError(_("The date of birth in the number is impossible."), code="birth_date")
     if not region_names(number[:6]):
-        raise ValidationError(
-            _("The first six digits are not a region code that has ever existed."), code="region"
-        )
+        raise ValidationError(_("The first six digits are not a region code that has ever existed."), code="region")
     return IdNumberFacts(
         number=number,
         region_code=number[:6],
@@ -111,7 +103,7 @@ def normalize_mobile(value: str) -> str:
     number = re.sub(r"[\s\-()]", "", str(value or ""))
     for prefix in ("+86", "0086"):
         if number.startswith(prefix):
-            number = number[len(prefix):]
+            number = number[len(prefix) :]
     if not number:
         raise ValidationError(_("Enter the mobile number."), code="required")
     if not number.isdigit():
@@ -122,9 +114,7 @@ def normalize_mobile(value: str) -> str:
             code="length",
         )
     if not _MOBILE_RE.match(number):
-        raise ValidationError(
-            _("A mainland mobile number starts with 13 to 19."), code="prefix"
-        )
+        raise ValidationError(_("A mainland mobile number starts with 13 to 19."), code="prefix")
     return number
 
 
@@ -135,14 +125,11 @@ def normalize_uscc(value: str) -> str:
         raise ValidationError(_("Enter the unified social credit code."), code="required")
     if len(code) != 18:
         raise ValidationError(
-            _("A unified social credit code has 18 characters; this one has %(count)d.")
-            % {"count": len(code)},
+            _("A unified social credit code has 18 characters; this one has %(count)d.") % {"count": len(code)},
             code="length",
         )
     if not code[2:8].isdigit():
-        raise ValidationError(
-            _("Characters 3 to 8 of the code must be the region digits."), code="format"
-        )
+        raise ValidationError(_("Characters 3 to 8 of the code must be the region digits."), code="format")
     if any(ch not in USCC_ALPHABET for ch in code):
         raise ValidationError(
             _("The code contains a character that GB 32100 does not use (I, O, S, V, Z)."), code="format"

@@ -51,7 +51,12 @@ class EncryptedTextField(models.TextField):
 
 
 class BlindIndexField(models.CharField):
-    """The keyed hash of another field's plaintext, kept in step on every save."""
+    """The keyed hash of another field's plaintext, kept in step on every save.
+
+    No index of its own: the model declares the one it needs in ``Meta`` (a unique constraint or a
+    plain ``Index``), since a ``db_index`` CharField gets a second, ``LIKE`` index on PostgreSQL that a
+    hash is never searched with.
+    """
 
     def __init__(self, *args, source: str = "", purpose: str = "", **kwargs):
         self.source = source
@@ -60,14 +65,13 @@ class BlindIndexField(models.CharField):
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
         kwargs.setdefault("editable", False)
-        kwargs.setdefault("db_index", True)
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
         kwargs["purpose"] = self.purpose
-        for key in ("max_length", "blank", "default", "editable", "db_index"):
+        for key in ("max_length", "blank", "default", "editable"):
             kwargs.pop(key, None)
         return name, path, args, kwargs
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from shequ.accounts.roles import Capability
 from shequ.audit.services import record_event
+from shequ.lib.capabilities import Capability
 
 from .fields import encrypted_fields
 
@@ -27,8 +27,9 @@ def reveal(*, actor, model, pk, field: str, reason: str) -> str:
         raise ValidationError({"field": _("This field cannot be revealed.")})
     reason = " ".join((reason or "").split())
     if len(reason) < REASON_MIN:
-        raise ValidationError({"reason": _("Give the reason for viewing (at least %(min)d characters).")
-                               % {"min": REASON_MIN}})
+        raise ValidationError(
+            {"reason": _("Give the reason for viewing (at least %(min)d characters).") % {"min": REASON_MIN}}
+        )
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": _("The reason has at most %(max)d characters.") % {"max": REASON_MAX}})
     own_account = model._meta.label_lower == "accounts.user" and str(pk) == str(getattr(actor, "pk", None))
@@ -86,7 +87,10 @@ def reencrypt_all(*, batch_size: int = 1000) -> dict[str, int]:
                 break
         if count:
             with transaction.atomic():
-                record_event(actor=None, action="privacy.reencrypt",
-                             data={"model": model._meta.label_lower, "values": count, "key_version": version})
+                record_event(
+                    actor=None,
+                    action="privacy.reencrypt",
+                    data={"model": model._meta.label_lower, "values": count, "key_version": version},
+                )
         totals[model._meta.label_lower] = count
     return totals

@@ -4,8 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from shequ.accounts.forms import RevealForm
-
+from .forms import RevealForm
 from .services import reveal
 
 
@@ -23,7 +22,8 @@ def reveal_view(model, url_name: str):
                 value = reveal(actor=request.user, model=model, pk=pk, **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
-        return render(request, "privacy/_reveal.html",
-                      {"form": form, "value": value, "reveal_url": reverse(url_name, args=[pk])})
+        return render(
+            request, "privacy/_reveal.html", {"form": form, "value": value, "reveal_url": reverse(url_name, args=[pk])}
+        )
 
     return view

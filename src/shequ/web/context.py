@@ -1,5 +1,5 @@
-from shequ.accounts.access import has_capability
-from shequ.accounts.roles import Capability
+from shequ.lib.capabilities import Capability
+from shequ.lib.scoping import has_capability
 
 
 def navigation(request):

@@ -61,8 +61,10 @@ class RejectUnstorableTextMiddleware:
     @staticmethod
     def _unstorable(request) -> bool:
         fields = list(request.GET.lists())
-        if request.method == "POST" and request.content_type in ("multipart/form-data",
-                                                                 "application/x-www-form-urlencoded"):
+        if request.method == "POST" and request.content_type in (
+            "multipart/form-data",
+            "application/x-www-form-urlencoded",
+        ):
             fields += list(request.POST.lists())  # form fields only: uploaded files are binary
         if any("\x00" in key or any("\x00" in v for v in values) for key, values in fields):
             return True

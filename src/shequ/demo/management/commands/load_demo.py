@@ -15,9 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("--communities", type=int, default=4, help="communities given synthetic residents")
         parser.add_argument("--people", type=int, default=300, help="residents per community")
         parser.add_argument(
-            "--area", default="",
+            "--area",
+            default="",
             help="give residents to every community under this area code instead (e.g. 210100000000 with "
-                 "--people 3370 makes Shenyang's 9.1 million; hours, for benchmarks)",
+            "--people 3370 makes Shenyang's 9.1 million; hours, for benchmarks)",
         )
 
     def handle(self, *args, city, quiet, communities, people, area, **options):
@@ -32,8 +33,9 @@ class Command(BaseCommand):
         facilities = load_demo_resources(communities=chosen)
         if quiet:
             return
-        self.stdout.write(f"\n{created} synthetic residents and {facilities} facilities added in "
-                          f"{len(chosen)} communities")
+        self.stdout.write(
+            f"\n{created} synthetic residents and {facilities} facilities added in {len(chosen)} communities"
+        )
         self.stdout.write(f"\n演示账号 Demo accounts (password / 密码: {DEMO_PASSWORD})")
         for row in rows:
             self.stdout.write(f"  {row['username']:<18} {row['role']:<10} {row['area']}")

@@ -1,0 +1,51 @@
+"""Import jobs: one uploaded file, checked completely, then written completely or not at all."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shequ.areas.models import AreaScopedModel
+
+
+class ImportJob(AreaScopedModel):
+    """One upload of a file of one kind (a registered importer) into one area: checked completely,
+    then written completely or not at all. The file is kept so the job can run in the background and
+    be rerun after a crash."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        CHECKING = "checking", _("Checking rows")
+        WRITING = "writing", _("Writing")
+        REJECTED = "rejected", _("Rejected: see the error report")
+        DONE = "done", _("Imported")
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))
+    kind = models.CharField(_("kind"), max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    report = models.BinaryField(null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import #{self.pk}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.CHECKING, self.Status.WRITING)

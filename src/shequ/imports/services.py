@@ -1,0 +1,181 @@
+"""Import jobs: registering an upload, and running it in two phases.
+
+Check phase (no transaction held): the file is read as a stream in chunks; the importer checks each
+chunk; bad rows are kept for the error report, good rows are spilled to a temporary file, so memory
+does not grow with the file. Write phase: only if no row is bad, the importer writes every spilled
+row in one transaction with the audit event. A file with any bad row changes nothing; killing the
+process mid-way leaves the database as it was, and running the job again finishes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
+from itertools import islice
+from typing import IO, Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.areas.models import Area
+from shequ.audit.services import record_event
+from shequ.lib.scoping import Actor, get_visible_or_404
+from shequ.lib.tabular import TableFileError, TableRow, error_report, map_header, read_table, table_rows
+
+from .models import ImportJob
+from .registry import importer_for
+
+Progress = Callable[[str, int, int], None]  # phase, done, total
+CHUNK = 5000
+# The error report lists at most this many bad rows (and says how many there were in all).
+MAX_REPORTED_ROWS = 50_000
+
+
+def progress_key(job_id: int) -> str:
+    return f"shequ:import:{job_id}:progress"
+
+
+def job_progress(job: ImportJob) -> dict[str, Any]:
+    """What the page shows while a job runs (kept in the cache: the write transaction hides it)."""
+    return cache.get(progress_key(job.pk)) or {"phase": job.status, "done": 0, "total": job.total_rows}
+
+
+@transaction.atomic
+def import_create(
+    *, actor: Actor, kind: str, area_code: str, filename: str, content: bytes, background: bool = True
+) -> ImportJob:
+    """Register an upload of ``kind`` for an area where the actor may import it, and queue it for the
+    background worker once this transaction has committed (``background=False``: the caller runs
+    ``import_run`` itself, as the command line does to show a progress bar)."""
+    from .tasks import start_import
+
+    try:
+        importer = importer_for(kind)
+    except KeyError:
+        raise Http404 from None
+    # An area outside the actor's reach is a 404, whether or not it exists: nothing to probe.
+    area = get_visible_or_404(
+        Area.objects.visible_to(actor, importer.capability).filter(level__in=importer.area_levels), code=area_code
+    )
+    job = ImportJob.objects.create(
+        area=area,
+        kind=kind,
+        actor=actor,
+        # A file name is shown on pages: printable characters only (PostgreSQL cannot even store NUL).
+        filename="".join(ch for ch in filename if ch.isprintable())[:200] or "upload",
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    record_event(actor=actor, action="imports.upload", obj=job, data={"kind": kind, "bytes": len(content)})
+    if background:
+        transaction.on_commit(lambda: start_import(job.pk))
+    return job
+
+
+def _set_status(job: ImportJob, status: str, **fields: Any) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(status=status, **fields)
+    job.status = status
+    for name, value in fields.items():
+        setattr(job, name, value)
+
+
+def _chunks(rows: Iterator[TableRow], size: int) -> Iterator[list[TableRow]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _spilled(spill: IO[bytes]) -> Iterator[list[TableRow]]:
+    spill.seek(0)
+    while True:
+        try:
+            yield pickle.load(spill)  # noqa: S301 — our own temporary file, written above
+        except EOFError:
+            return
+
+
+def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
+    """Check and write one import job. Safe to call again on a job that crashed."""
+    job = ImportJob.objects.select_related("area", "actor").get(pk=job_id)
+    if job.status in (ImportJob.Status.DONE, ImportJob.Status.REJECTED):
+        return job
+    importer = importer_for(job.kind)
+
+    def report(phase: str, done: int, total: int) -> None:
+        cache.set(progress_key(job.pk), {"phase": phase, "done": done, "total": total}, 3600)
+        if progress:
+            progress(phase, done, total)
+
+    _set_status(job, ImportJob.Status.CHECKING)
+    header: list[str] = []
+    with tempfile.TemporaryFile(prefix="shequ-import-") as spill:
+        total, bad_count, bad_rows = 0, 0, []
+        try:
+            header, raw_rows = read_table(bytes(job.content))
+            mapping = map_header(header, importer.columns)
+            state = importer.begin(area=job.area)
+            for chunk in _chunks(table_rows(mapping, raw_rows), CHUNK):
+                importer.check(state, chunk)
+                total += len(chunk)
+                bad = [row for row in chunk if row.errors]
+                bad_count += len(bad)
+                bad_rows += bad[: max(0, MAX_REPORTED_ROWS - len(bad_rows))]
+                if not bad_count:  # once a row is bad nothing is written: stop spilling
+                    pickle.dump(chunk, spill, protocol=pickle.HIGHEST_PROTOCOL)
+                report("checking", total, 0)
+        except TableFileError as exc:
+            return _reject(job, header=[], rows=[], total=0, bad=0, message=str(exc))
+        if not total:
+            return _reject(job, header=header, rows=[], total=0, bad=0, message=_("The file has no data rows."))
+        if bad_count:
+            message = _("%(bad)d of %(total)d rows have errors; nothing was imported.") % {
+                "bad": bad_count,
+                "total": total,
+            }
+            return _reject(job, header=header, rows=bad_rows, total=total, bad=bad_count, message=message)
+        _set_status(job, ImportJob.Status.WRITING, total_rows=total)
+        with transaction.atomic():
+            counts = importer.write(
+                actor=job.actor,
+                area=job.area,
+                chunks=_spilled(spill),
+                progress=lambda done: report("writing", done, total),
+            )
+            record_event(actor=job.actor, action="imports.done", obj=job, data={"kind": job.kind, **counts})
+    _set_status(
+        job,
+        ImportJob.Status.DONE,
+        finished_at=timezone.now(),
+        **counts,
+        message=_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.") % counts,
+    )
+    report("done", total, total)
+    return job
+
+
+def _reject(
+    job: ImportJob, *, header: list[str], rows: list[TableRow], total: int, bad: int, message: str
+) -> ImportJob:
+    importer = importer_for(job.kind)
+    report = error_report(header, importer.columns, rows, file_error="" if rows else message)
+    with transaction.atomic():
+        _set_status(
+            job,
+            ImportJob.Status.REJECTED,
+            finished_at=timezone.now(),
+            message=message[:300],
+            total_rows=total,
+            error_rows=bad,
+            report=report,
+        )
+        record_event(
+            actor=job.actor,
+            action="imports.rejected",
+            obj=job,
+            data={"kind": job.kind, "rows": total, "error_rows": bad},
+        )
+    return job

@@ -1,0 +1,20 @@
+"""Running import jobs in the background (Celery; see shequ.tasks for the broker)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="shequ.imports.import_run")
+def import_run_task(job_id: int) -> None:
+    from .services import import_run
+
+    import_run(job_id=job_id)
+
+
+def start_import(job_id: int) -> None:
+    """Queue an import job for the worker (called after the transaction that created it commits)."""
+    from shequ.tasks import make_queue_dirs
+
+    make_queue_dirs()
+    import_run_task.delay(job_id)

@@ -1,0 +1,65 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from shequ.areas.models import Area
+from shequ.lib.scoping import require_capability
+from shequ.lib.tabular import Importer, template_workbook, xlsx_response
+
+from . import selectors, services
+from .forms import ImportForm
+from .registry import importer_for
+
+
+def _importer(kind: str) -> Importer:
+    try:
+        return importer_for(kind)
+    except KeyError:
+        raise Http404 from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, kind: str) -> HttpResponse:
+    """Upload a file of one kind; the job runs in the background and its page shows the progress."""
+    importer = _importer(kind)
+    require_capability(request.user, importer.capability)
+    areas = Area.objects.visible_to(request.user, importer.capability).filter(level__in=importer.area_levels)
+    form = ImportForm(request.POST or None, request.FILES or None, areas=areas.order_by("code")[:3000])
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = services.import_create(
+            actor=request.user,
+            kind=kind,
+            area_code=form.cleaned_data["community"],
+            filename=upload.name,
+            content=upload.read(),
+        )
+        return redirect("imports:job", job_id=job.pk)
+    jobs = selectors.import_jobs(actor=request.user).filter(kind=kind)[:20]
+    return render(request, "imports/imports.html", {"form": form, "jobs": jobs, "importer": importer})
+
+
+@login_required
+def template(request: HttpRequest, kind: str) -> HttpResponse:
+    importer = _importer(kind)
+    require_capability(request.user, importer.capability)
+    return xlsx_response(template_workbook(importer.columns, str(importer.label)), f"{kind}-template.xlsx")
+
+
+@login_required
+def job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The job page; with htmx, only the status block (polled every second while the job runs)."""
+    job = selectors.import_job_get(actor=request.user, job_id=job_id)
+    context = {"job": job, "progress": services.job_progress(job), "importer": _importer(job.kind)}
+    template = "imports/_job_status.html" if request.headers.get("HX-Request") else "imports/import_job.html"
+    return render(request, template, context)
+
+
+@login_required
+def report(request: HttpRequest, job_id: int) -> HttpResponse:
+    content = selectors.import_report(actor=request.user, job_id=job_id)
+    if not content:
+        return redirect("imports:job", job_id=job_id)
+    return xlsx_response(content, f"import-{job_id}-errors.xlsx")

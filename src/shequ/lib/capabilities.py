@@ -1,0 +1,21 @@
+"""The capabilities every layer names when it scopes a read or checks a write.
+
+Which role holds which capability is the accounts app's business (``accounts.roles.CAPABILITIES``);
+the names live here, at the bottom, so that an app below accounts can ask for one without importing it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Capability(models.TextChoices):
+    AREA_READ = "area.read", _("Read the area's data")
+    GRID_MANAGE = "grid.manage", _("Create and edit grids")
+    PERSONAL_REVEAL = "personal.reveal", _("Reveal masked personal data, with a reason")
+    AUDIT_READ = "audit.read", _("Read the audit trail")
+    ACCOUNTS_MANAGE = "accounts.manage", _("Manage accounts and grants")
+    REGISTRY_READ = "registry.read", _("Read the resident pool")
+    REGISTRY_EDIT = "registry.edit", _("Register, import and edit residents and resources")
+    REFERENCE_EDIT = "reference.edit", _("Edit reference data (catalogues, types, thresholds)")

@@ -1,0 +1,91 @@
+"""The one way to read scoped data: ``Model.objects.visible_to(actor, capability)``.
+
+A model that holds area data names the lookup from itself to its area's materialised path in
+``area_path_lookup`` and uses a manager built from ``ScopedQuerySet``. A row is visible when its area
+path lies under one of the paths where the actor holds the capability. Which paths those are is the
+actor's own answer (``Actor.granted_paths``, implemented by the accounts app from its grants), so
+the apps below accounts scope their reads without importing it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+
+from django.db import models
+from django.http import Http404
+
+from .capabilities import Capability
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+@runtime_checkable
+class Actor(Protocol):
+    """Who acts: a signed-in account that can say where it holds a capability."""
+
+    pk: Any
+    is_active: bool
+
+    def granted_paths(self, capability: str) -> list[str]:
+        """The area paths (subtree roots) where the actor holds ``capability``, nested ones removed."""
+        ...
+
+
+def granted_paths(actor: Actor | AnonymousUser | None, capability: str) -> list[str]:
+    """Where ``actor`` holds ``capability``; nowhere for the anonymous visitor and inactive accounts."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
+        return []
+    if not isinstance(actor, Actor):
+        return []
+    return actor.granted_paths(capability)
+
+
+def has_capability(actor: Actor | AnonymousUser | None, capability: str) -> bool:
+    return bool(granted_paths(actor, capability))
+
+
+def require_capability(actor: Actor | AnonymousUser | None, capability: str) -> None:
+    """Refuse, as a 404, an actor who holds the capability nowhere: nothing to probe."""
+    if not has_capability(actor, capability):
+        raise Http404
+
+
+def paths_filter(lookup: str, paths: list[str]) -> models.Q:
+    """Rows whose path (at ``lookup``) lies under one of ``paths``."""
+    if not paths:
+        return models.Q(pk__in=[])  # nowhere, never everywhere
+    q = models.Q()
+    for path in paths:
+        q |= models.Q(**{f"{lookup}__startswith": path})
+    return q
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ScopedQuerySet(models.QuerySet[_M]):
+    """A queryset that answers only what the actor may see."""
+
+    default_capability: str = Capability.AREA_READ
+
+    def visible_to(self, actor: Actor | AnonymousUser | None, capability: str | None = None) -> ScopedQuerySet[_M]:
+        paths = granted_paths(actor, capability or self.default_capability)
+        if not paths:
+            return self.none()
+        return self.filter(self.scope_filter(paths))
+
+    def scope_filter(self, paths: list[str]) -> models.Q:
+        return paths_filter(self.model.area_path_lookup, paths)  # type: ignore[attr-defined]
+
+    def within(self, path: str) -> ScopedQuerySet[_M]:
+        """Rows in the subtree of one area path (after ``visible_to``, to narrow to a chosen area)."""
+        return self.filter(**{f"{self.model.area_path_lookup}__startswith": path})  # type: ignore[attr-defined]
+
+
+def get_visible_or_404(queryset: models.QuerySet[_M], **lookups: Any) -> _M:
+    """The one row of an already scoped queryset that matches, or a 404 (never a 403: nothing to probe)."""
+    row = queryset.filter(**lookups).first()
+    if row is None:
+        raise Http404
+    return row

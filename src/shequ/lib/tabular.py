@@ -1,0 +1,247 @@
+"""Tables that users upload and download: reading .xlsx or CSV as a stream of rows, mapping headings
+to columns, the downloadable template, and the error report with the bad cells marked.
+
+Everything read from a user's file is bounded before it is parsed: the file size (by the upload
+form), the decompressed size of a workbook, the number of rows and the length of every cell.
+It also holds the contract an importer of one domain fulfils (``Importer``): the imports app runs any
+importer without knowing the domain, and finds them by discovery (each app's ``importers`` module).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+
+from .masking import escape_spreadsheet_cell
+
+# An .xlsx holds at most 1,048,576 rows by its format; a CSV is held to the same.
+MAX_ROWS = 1_048_576
+# A cell longer than this is no roster value; it is cut here and refused by the column's own length.
+MAX_CELL_CHARS = 1_000
+# A workbook is a zip file: refuse one that would unpack to more than this (a zip bomb).
+MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
+MAX_COLUMNS = 100
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # the table's own (Chinese) heading: rosters are kept in Chinese
+    required: bool = False
+    max_length: int = 50
+    example: str = ""
+    text: bool = False  # long digit strings (identity numbers, phones): the template marks the column as text
+
+
+@dataclass
+class TableRow:
+    number: int  # the row number a person sees in Excel (the heading is row 1)
+    raw: dict[str, str]
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+class TableFileError(Exception):
+    """The file as a whole cannot be read: wrong type, encoding, size or headings. The message says why."""
+
+
+class Importer(Protocol):
+    """What a domain registers to have its tables imported (in its ``importers`` module, as ``IMPORTERS``).
+
+    The imports app reads the file in chunks, calls ``check`` on each chunk (outside any transaction),
+    keeps only the bad rows for the report and spills the checked rows; if no row is bad, it calls
+    ``write`` once, inside the one transaction that also records the audit event.
+    """
+
+    kind: str
+    label: str
+    columns: list[Column]
+    capability: str
+    area_levels: tuple[int, ...]
+
+    def begin(self, *, area: Any) -> Any:
+        """The state one job's check keeps across chunks (lookups, identifiers seen so far)."""
+        ...
+
+    def check(self, state: Any, rows: list[TableRow]) -> None:
+        """Validate rows in place: clean ``values``, a message per bad column in ``errors``."""
+        ...
+
+    def write(
+        self, *, actor: Any, area: Any, chunks: Iterable[list[TableRow]], progress: Callable[[int], None]
+    ) -> dict[str, int]:
+        """Write the checked rows (inside the caller's transaction); report rows done through ``progress``;
+        return the counts created / updated / unchanged."""
+        ...
+
+
+def cell_text(value: object) -> str:
+    """What a person typed, as text: dates as ISO dates, numbers without Excel's float noise."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # Excel turned a long number (an identity number) into a float and lost its last digits: show what
+        # it holds, so the row's check says so, rather than guess.
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value).strip()[:MAX_CELL_CHARS]
+
+
+def _check_workbook_size(content: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise TableFileError(_("The file is not an Excel workbook that can be read.")) from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise TableFileError(_("The workbook unpacks to more than 2 GB; split it into smaller files."))
+
+
+def _bounded(rows: Iterator[list[str]]) -> Iterator[list[str]]:
+    for count, row in enumerate(rows, start=1):
+        if count > MAX_ROWS:
+            raise TableFileError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
+        yield row[:MAX_COLUMNS]
+
+
+def read_table(content: bytes) -> tuple[list[str], Iterator[list[str]]]:
+    """Headings and a stream of rows (lists of text) from .xlsx or CSV (UTF-8, UTF-8 with BOM, GBK).
+    Rows are produced one at a time: memory does not grow with the file."""
+    if content[:2] == b"PK":
+        _check_workbook_size(content)
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            sheet_rows = workbook.worksheets[0].iter_rows(values_only=True)
+            header = [cell_text(v) for v in next(sheet_rows, ())]
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
+            raise TableFileError(_("The file is not an Excel workbook that can be read.")) from exc
+        return header[:MAX_COLUMNS], _bounded([cell_text(v) for v in row] for row in sheet_rows)
+    encoding_error = TableFileError(_("The file's encoding is not UTF-8 or GBK; save it as UTF-8 CSV or as .xlsx."))
+    if b"\x00" in content[:4096]:  # UTF-16 or a binary file: GBK would "decode" it into nonsense
+        raise encoding_error
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise encoding_error
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip()[:MAX_CELL_CHARS] for h in next(reader, [])]
+    except csv.Error as exc:
+        raise TableFileError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
+    return header[:MAX_COLUMNS], _bounded(_csv_rows(reader))
+
+
+def _csv_rows(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    try:
+        for row in reader:
+            yield [cell.strip()[:MAX_CELL_CHARS] for cell in row]
+    except csv.Error as exc:
+        raise TableFileError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
+
+
+def map_header(header: list[str], columns: list[Column]) -> dict[int, Column]:
+    """Which column of the file holds which field; missing required headings are a file error."""
+    by_heading = {c.header: c for c in columns} | {c.key: c for c in columns}
+    mapping = {i: by_heading[h] for i, h in enumerate(header) if h in by_heading}
+    present = {c.key for c in mapping.values()}
+    missing = [c.header for c in columns if c.required and c.key not in present]
+    if missing:
+        raise TableFileError(
+            _("Required columns are missing: %(columns)s. Download the template to see the headings.")
+            % {"columns": "、".join(missing)}
+        )
+    return mapping
+
+
+def table_rows(mapping: dict[int, Column], rows: Iterator[list[str]]) -> Iterator[TableRow]:
+    """The data rows as ``TableRow``s keyed by column, numbered as Excel shows them; blank lines skipped."""
+    for number, cells in enumerate(rows, start=2):
+        if not any(cells):
+            continue  # blank lines at the end of a sheet
+        yield TableRow(number=number, raw={c.key: (cells[i] if i < len(cells) else "") for i, c in mapping.items()})
+
+
+def template_workbook(columns: list[Column], title: str) -> bytes:
+    """A template: headings, one example row, a note on each heading, text columns kept as text."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = title
+    bold = Font(bold=True)
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell.font = bold
+        note = ("必填" if column.required else "选填") + f"，最多 {column.max_length} 字"
+        cell.comment = Comment(note, "社区服务平台")
+        example = sheet.cell(row=2, column=index, value=column.example)
+        example.number_format = "@"  # text: Excel must not turn identity numbers into numbers
+        sheet.column_dimensions[cell.column_letter].width = max(10, len(column.example) + 4)
+        if column.text:
+            for row in range(3, 1003):
+                sheet.cell(row=row, column=index).number_format = "@"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+ERROR_FILL = PatternFill(start_color="FFF4CCCC", end_color="FFF4CCCC", fill_type="solid")
+
+
+def error_report(header: list[str], columns: list[Column], rows: Iterable[TableRow], file_error: str = "") -> bytes:
+    """The bad rows back as a workbook: bad cells red with the reason as a comment, and a last column
+    "错误说明" listing every reason of the row."""
+    by_heading = {c.header: c for c in columns} | {c.key: c for c in columns}
+    by_key = {c.key: c for c in columns}
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "错误报告"
+    if file_error:
+        sheet.append(["错误说明"])
+        sheet.append([file_error])
+    else:
+        keys = [by_heading[h].key if h in by_heading else None for h in header]
+        sheet.append(["原行号", *header, "错误说明"])
+        for row in rows:
+            if not row.errors:
+                continue
+            cells = [row.raw.get(k, "") if k else "" for k in keys]
+            reasons = "；".join(f"{by_key[k].header if k in by_key else k}：{m}" for k, m in row.errors.items())
+            sheet.append([row.number, *[escape_spreadsheet_cell(c) for c in cells], reasons])
+            excel_row = sheet.max_row
+            for offset, key in enumerate(keys, start=2):
+                if key in row.errors:
+                    cell = sheet.cell(row=excel_row, column=offset)
+                    cell.fill = ERROR_FILL
+                    cell.comment = Comment(row.errors[key], "社区服务平台")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """A workbook as a download (``filename`` is ASCII: no personal data in headers)."""
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

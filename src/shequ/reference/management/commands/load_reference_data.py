@@ -1,0 +1,24 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from shequ.reference.services import DATA_DIR, facility_types_load, tag_types_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed the editable reference data of the base databases: the facility-type catalogue and the "
+        "special-group tags. Entries already present keep their edits."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--facility-types", type=Path, default=DATA_DIR / "facility_types.csv")
+        parser.add_argument("--tag-types", type=Path, default=DATA_DIR / "tag_types.csv")
+
+    def handle(self, *args, facility_types, tag_types, **options):
+        for path in (facility_types, tag_types):
+            if not path.exists():
+                raise CommandError(f"no such file: {path}")
+        added_facilities = facility_types_load(actor=None, path=facility_types)
+        added_tags = tag_types_load(actor=None, path=tag_types)
+        self.stdout.write(f"{added_facilities} facility types and {added_tags} tag types added")

@@ -1,0 +1,96 @@
+"""Writes to the reference data: seeding the catalogues from the bundled files, and the
+administrator's edits of the facility-type catalogue."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from shequ.audit.services import record_event
+from shequ.lib.capabilities import Capability
+from shequ.lib.scoping import Actor, require_capability
+
+from .models import CircleLevel, FacilityType, TagType
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+EDITABLE_FIELDS = ("name", "name_en", "circle_level", "required", "service_radius_m", "mofcom_tier", "is_active")
+
+
+def _catalogue_row(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "name": row["name_zh"],
+        "name_en": row.get("name_en", ""),
+        "source": row.get("source", ""),
+        "circle_level": row.get("level", ""),
+        "required": row.get("requirement") == "required",
+        "service_radius_m": int(row["service_radius_m"]) if row.get("service_radius_m") else None,
+        "mofcom_tier": row.get("mofcom_tier", ""),
+    }
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@transaction.atomic
+def facility_types_load(*, actor: Actor | None, path: Path = DATA_DIR / "facility_types.csv") -> int:
+    """Add the catalogue's types that are missing. Types already present are left as the administrator
+    edited them: the file seeds the catalogue, it does not overwrite it. Returns how many were added."""
+    rows = _read_csv(path)
+    existing = set(FacilityType.objects.values_list("code", flat=True))
+    added = [FacilityType(code=r["code"], **_catalogue_row(r)) for r in rows if r["code"] not in existing]
+    FacilityType.objects.bulk_create(added)
+    if added:
+        record_event(actor=actor, action="reference.facility_types_load", data={"added": len(added)})
+    return len(added)
+
+
+@transaction.atomic
+def tag_types_load(*, actor: Actor | None, path: Path = DATA_DIR / "tag_types.csv") -> int:
+    """Seed the recorded special-group tags (残疾、低保、特困…); existing ones keep their edits."""
+    rows = _read_csv(path)
+    existing = set(TagType.objects.values_list("code", flat=True))
+    added = [
+        TagType(code=r["code"], name=r["name"], has_grade=r["has_grade"] == "1")
+        for r in rows
+        if r["code"] not in existing
+    ]
+    TagType.objects.bulk_create(added)
+    if added:
+        record_event(actor=actor, action="reference.tag_types_load", data={"added": len(added)})
+    return len(added)
+
+
+@transaction.atomic
+def facility_type_update(*, actor: Actor, code: str, **changes: Any) -> FacilityType:
+    """A city administrator corrects or extends the catalogue (name, level, required, radius, active).
+    ``None`` leaves a field as it is."""
+    require_capability(actor, Capability.REFERENCE_EDIT)
+    facility_type = FacilityType.objects.select_for_update().filter(code=code).first()
+    if facility_type is None:
+        raise Http404
+    changed = {}
+    for field, value in changes.items():
+        if field not in EDITABLE_FIELDS or value is None:
+            continue
+        if field == "name" and not str(value).strip():
+            raise ValidationError({"name": _("Enter the name.")})
+        if field == "circle_level" and value not in ("", *CircleLevel.values):
+            raise ValidationError({"circle_level": _("The level is one of block, 5min, 10min, 15min.")})
+        if field == "service_radius_m" and not 0 < int(value) <= 5000:
+            raise ValidationError({"service_radius_m": _("The service radius is between 1 and 5,000 metres.")})
+        if getattr(facility_type, field) != value:
+            changed[field] = [getattr(facility_type, field), value]
+            setattr(facility_type, field, value)
+    if changed:
+        facility_type.full_clean()
+        facility_type.save()
+        record_event(actor=actor, action="reference.facility_type_update", obj=facility_type, data=changed)
+    return facility_type

@@ -1,0 +1,70 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class ResidentFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name, identity number, phone or address"), required=False, max_length=60)
+    tag = forms.MultipleChoiceField(
+        label=_("Groups (all must hold)"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    area = forms.CharField(label=_("Area code"), required=False, max_length=20)
+
+    def __init__(self, *args, tag_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].choices = list(tag_choices)
+
+
+class ExportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for an unmasked export (leave empty for masked)"), required=False, max_length=200
+    )
+
+
+class LeaveForm(forms.Form):
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    died = forms.BooleanField(label=_("Died (not moved out)"), required=False)
+
+
+class TagForm(forms.Form):
+    tag_code = forms.ChoiceField(label=_("Group"))
+    grade = forms.CharField(label=_("Grade (disability)"), max_length=20, required=False)
+    source = forms.CharField(label=_("Source (issuing office or document)"), max_length=100)
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, tag_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag_code"].choices = [(t.code, t.name) for t in tag_types]
+
+
+class PersonForm(forms.Form):
+    """One resident, with the roster's fields and rules (the service checks them)."""
+
+    community_code = forms.ChoiceField(label=_("Community"))
+    name = forms.CharField(label=_("Full name"), max_length=50)
+    id_number = forms.CharField(label=_("Identity number"), max_length=18)
+    phone = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
+    residence_type = forms.ChoiceField(
+        label=_("Residence type"),
+        choices=[
+            ("户籍", _("Registered (户籍)")),
+            ("常住", _("Permanent, registered elsewhere (常住)")),
+            ("流动", _("Floating (流动)")),
+            ("寄住", _("Lodging (寄住)")),
+        ],
+    )
+    street_address = forms.CharField(label=_("Street address or estate"), max_length=120)
+    building = forms.CharField(label=_("Building"), max_length=20, required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
+    room = forms.CharField(label=_("Room"), max_length=20, required=False)
+    grid = forms.CharField(label=_("Grid"), max_length=50, required=False)
+    household_number = forms.CharField(label=_("Household number"), max_length=40, required=False)
+    relation = forms.CharField(label=_("Relation to the head"), max_length=10, required=False)
+    ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, required=False)
+    moved_in_on = forms.DateField(
+        label=_("Moved in on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community_code"].choices = [(c.code, f"{c.name}（{c.code}）") for c in communities]

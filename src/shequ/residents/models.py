@@ -1,0 +1,193 @@
+"""The resident population pool (常住人口信息池): addresses, households, people, their history and tags."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shequ.areas.models import AreaScopedModel
+from shequ.lib.masking import mask_id_number, mask_phone
+from shequ.privacy.fields import BlindIndexField, EncryptedTextField
+from shequ.reference.models import TagType
+
+
+class Address(AreaScopedModel):
+    """A dwelling down to building / unit / room (楼栋、单元、室), in a community and, where known, a grid."""
+
+    street_address = models.CharField(_("street address or estate"), max_length=120, db_index=True)
+    building = models.CharField(_("building"), max_length=20, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    room = models.CharField(_("room"), max_length=20, blank=True)
+    lon = models.FloatField(_("longitude (WGS-84)"), null=True, blank=True)
+    lat = models.FloatField(_("latitude (WGS-84)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "street_address", "building", "unit", "room"], name="address_unique_in_area"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"address #{self.pk}"
+
+    @property
+    def label(self) -> str:
+        parts = [self.street_address]
+        if self.building:
+            parts.append(f"{self.building}栋")
+        if self.unit:
+            parts.append(f"{self.unit}单元")
+        if self.room:
+            parts.append(f"{self.room}室")
+        return "".join(parts)
+
+
+class Household(AreaScopedModel):
+    """A household (户): the people registered together, one of them the head."""
+
+    address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="households", verbose_name=_("address"))
+    number = models.CharField(_("household number"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return f"household #{self.pk}"
+
+
+class ResidenceType(models.TextChoices):
+    REGISTERED = "registered", _("Registered (户籍)")
+    PERMANENT = "permanent", _("Permanent, registered elsewhere (常住)")
+    FLOATING = "floating", _("Floating (流动)")
+    LODGING = "lodging", _("Lodging (寄住)")
+
+
+class Relation(models.TextChoices):
+    """Relation to the head of the household (与户主关系)."""
+
+    HEAD = "head", _("Head of household")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Father or mother")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    SIBLING = "sibling", _("Brother or sister")
+    CHILD_IN_LAW = "child_in_law", _("Son- or daughter-in-law")
+    OTHER = "other", _("Other")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class PersonStatus(models.TextChoices):
+    ACTIVE = "active", _("Living here")
+    MOVED_OUT = "moved_out", _("Moved out")
+    DECEASED = "deceased", _("Deceased")
+
+
+class Person(AreaScopedModel):
+    """A resident in the population pool (常住人口信息池).
+
+    Sex and birth date come from the identity number. Identity number and phone are encrypted and
+    blind-indexed; one identity number belongs to one person in the whole pool.
+    """
+
+    name = models.CharField(_("full name"), max_length=50, db_index=True)
+    id_number = EncryptedTextField(_("identity number"), mask=mask_id_number)
+    id_number_index = BlindIndexField(source="id_number", purpose="id_number")
+    phone = EncryptedTextField(_("mobile number"), mask=mask_phone)
+    phone_index = BlindIndexField(source="phone", purpose="phone")
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("date of birth"), db_index=True)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
+    residence_type = models.CharField(_("residence type"), max_length=16, choices=ResidenceType.choices)
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("household")
+    )
+    relation = models.CharField(_("relation to the head"), max_length=16, choices=Relation.choices, blank=True)
+    address = models.ForeignKey(
+        Address, on_delete=models.PROTECT, null=True, blank=True, related_name="residents", verbose_name=_("address")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=PersonStatus.choices, default=PersonStatus.ACTIVE)
+    moved_in_on = models.DateField(_("moved in on"), null=True, blank=True)
+    left_on = models.DateField(_("moved out or died on"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        constraints = [
+            # Every resident has an identity number (the roster requires it): one person per number.
+            models.UniqueConstraint(fields=["id_number_index"], name="person_one_identity_number"),
+        ]
+        indexes = [
+            models.Index(fields=["phone_index"], name="person_phone_index"),
+            models.Index(fields=["status"], name="person_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"person #{self.pk}"
+
+
+class PersonChange(models.Model):
+    """The history of a resident: moves in and out, deaths and corrections, with what changed.
+
+    ``changes`` names the fields that changed; values of personal fields are never kept here.
+    """
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        UPDATED = "updated", _("Updated")
+        MOVED_IN = "moved_in", _("Moved in")
+        MOVED_OUT = "moved_out", _("Moved out")
+        MOVED_WITHIN = "moved_within", _("Moved within the city")
+        DIED = "died", _("Died")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    on = models.DateField(_("date"))
+    from_area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("resident history entry")
+        verbose_name_plural = _("resident history")
+        ordering = ["person", "at"]
+
+    def __str__(self) -> str:
+        return f"change #{self.pk} {self.kind}"
+
+
+class PersonTag(models.Model):
+    """One recorded tag of a resident, with where it came from and how long it holds."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="tags")
+    tag = models.ForeignKey(TagType, on_delete=models.PROTECT, related_name="+")
+    grade = models.CharField(_("grade"), max_length=20, blank=True)
+    source = models.CharField(_("source"), max_length=100)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("resident tag")
+        verbose_name_plural = _("resident tags")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="persontag_valid_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"tag #{self.pk}"

@@ -1,0 +1,197 @@
+"""Reads of the resident pool, scoped to the actor."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shequ.areas.models import Area, Level
+from shequ.lib.capabilities import Capability
+from shequ.lib.identifiers import normalize_mobile, validate_id_number
+from shequ.lib.scoping import get_visible_or_404
+from shequ.privacy.fields import lookup
+
+from .models import Household, Person, PersonStatus, PersonTag, ResidenceType
+
+
+class ComputedGroup(models.TextChoices):
+    """Groups that follow from the data (MISSION.md R2): never recorded, always computed."""
+
+    AGE60 = "age60", _("Aged 60 and over")
+    AGE80 = "age80", _("Aged 80 and over")
+    ALONE = "alone", _("Living alone")
+    MINOR = "minor", _("Minors")
+
+
+_ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+_PHONE_LIKE = re.compile(r"^1\d{10}$")
+
+
+_ADDRESS_MARKS = set("0123456789路街道巷号楼栋单元室苑园村弄里庄屯") | {"小区"}
+
+
+def looks_like_address(query: str) -> bool:
+    """A name is two to four characters without digits; anything with a digit or a street word is an
+    address. Deciding first lets each search use its own prefix index instead of an OR of both."""
+    return len(query) > 4 or any(mark in query for mark in _ADDRESS_MARKS)
+
+
+def _prefix(field: str, value: str) -> Q:
+    """Values starting with ``value``, in a form the database answers from the column's index.
+
+    PostgreSQL uses its pattern index for LIKE 'x%'. SQLite's LIKE ignores case and so never uses an
+    index; there a range on the binary order (value <= x < value + U+10FFFF) is the same set, indexed.
+    """
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field}__gte": value, f"{field}__lt": value + "\U0010ffff"})
+    return Q(**{f"{field}__startswith": value})
+
+
+def _group_filter(group: str, today: datetime.date) -> Q:
+    """The residents of one group: computed ones from birth dates and household sizes, recorded ones
+    from tags valid today."""
+    if group == ComputedGroup.AGE60:
+        return Q(birth_date__lte=_years_ago(60, today))
+    if group == ComputedGroup.AGE80:
+        return Q(birth_date__lte=_years_ago(80, today))
+    if group == ComputedGroup.MINOR:
+        return Q(birth_date__gt=_years_ago(18, today))
+    if group == ComputedGroup.ALONE:
+        single = (
+            Household.objects.annotate(n=Count("members", filter=Q(members__status=PersonStatus.ACTIVE)))
+            .filter(n=1)
+            .values("pk")
+        )
+        return Q(household__in=single)
+    valid = PersonTag.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today), tag__code=group, valid_from__lte=today
+    ).values("person_id")
+    return Q(pk__in=valid)
+
+
+def _years_ago(years: int, today: datetime.date) -> datetime.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def residents(
+    *,
+    actor,
+    query: str = "",
+    tags: list[str] | tuple[str, ...] = (),
+    area_code: str = "",
+    status: str = PersonStatus.ACTIVE,
+) -> QuerySet[Person]:
+    """Residents the actor may read, found by name (prefix), identity number or phone (exact), or address
+    (prefix of the street address or estate).
+
+    The query count does not depend on the result size: identity numbers and phones are one indexed
+    lookup through the blind index, names and addresses one indexed filter.
+    """
+    people = Person.objects.visible_to(actor, Capability.REGISTRY_READ)
+    if area_code:
+        area = get_visible_or_404(Area.objects.visible_to(actor, Capability.REGISTRY_READ), code=area_code)
+        people = people.within(area.path)
+    if status:
+        people = people.filter(status=status)
+    query = (query or "").strip()[:60]
+    if query:
+        compact = query.replace(" ", "")
+        if _ID_LIKE.match(compact):
+            try:
+                people = people.filter(lookup(Person, "id_number", validate_id_number(compact).number))
+            except ValidationError:
+                people = people.none()
+        elif _PHONE_LIKE.match(compact):
+            people = people.filter(lookup(Person, "phone", normalize_mobile(compact)))
+        elif looks_like_address(query):
+            people = people.filter(_prefix("address__street_address", query))
+        else:
+            people = people.filter(_prefix("name", query))
+    today = timezone.localdate()
+    for each in tags:  # every group given must hold: "80+ and living alone"
+        people = people.filter(_group_filter(each, today))
+    return people.select_related("area", "address").prefetch_related("tags__tag").order_by("area__code", "name", "pk")
+
+
+def person_get(*, actor, person_id: int) -> Person:
+    return get_visible_or_404(
+        Person.objects.visible_to(actor, Capability.REGISTRY_READ).select_related("area", "address", "household"),
+        pk=person_id,
+    )
+
+
+def household_get(*, actor, household_id: int) -> tuple[Household, list[Person]]:
+    household = get_visible_or_404(
+        Household.objects.visible_to(actor, Capability.REGISTRY_READ).select_related("address", "area"),
+        pk=household_id,
+    )
+    members = list(
+        household.members.select_related("area", "address")
+        .prefetch_related("tags__tag")
+        .order_by("status", "relation", "birth_date")
+    )
+    return household, members
+
+
+def editable_community(*, actor, code: str) -> Area:
+    """A community whose residents the actor may register and import; 404 otherwise."""
+    return get_visible_or_404(editable_communities(actor=actor), code=code)
+
+
+def editable_communities(*, actor) -> QuerySet[Area]:
+    return Area.objects.visible_to(actor, Capability.REGISTRY_EDIT).filter(level=Level.COMMUNITY).order_by("code")
+
+
+# A complete digital record: identity number, name, phone, address and household (residence type is required).
+COMPLETE = ~Q(id_number="") & ~Q(name="") & ~Q(phone_index="") & Q(address__isnull=False) & Q(household__isnull=False)
+
+
+def digitisation(*, actor, area_code: str) -> dict:
+    """The digitisation rate (城乡社区常住居民信息电子化率) of an area and of each area below it:
+    residents with a complete digital record over registered and permanent residents, per unit."""
+    area = get_visible_or_404(Area.objects.visible_to(actor, Capability.REGISTRY_READ), code=area_code)
+    children = list(Area.objects.visible_to(actor, Capability.REGISTRY_READ).filter(parent=area).order_by("code"))
+    base = Person.objects.filter(
+        area__path__startswith=area.path,
+        status=PersonStatus.ACTIVE,
+        residence_type__in=[ResidenceType.REGISTERED, ResidenceType.PERMANENT],
+    )
+    rows = {}
+    if children:
+        width = len(children[0].path)
+        grouped = (
+            base.annotate(unit=Substr("area__path", 1, width))
+            .values("unit")
+            .annotate(total=Count("pk"), complete=Count("pk", filter=COMPLETE))
+        )
+        rows = {g["unit"]: g for g in grouped}
+
+    def rate(total, complete):
+        return round(100 * complete / total, 1) if total else None
+
+    totals = base.aggregate(total=Count("pk"), complete=Count("pk", filter=COMPLETE))
+    return {
+        "area": area,
+        "total": totals["total"],
+        "complete": totals["complete"],
+        "rate": rate(totals["total"], totals["complete"]),
+        "children": [
+            {
+                "area": c,
+                "total": rows.get(c.path, {}).get("total", 0),
+                "complete": rows.get(c.path, {}).get("complete", 0),
+                "rate": rate(rows.get(c.path, {}).get("total", 0), rows.get(c.path, {}).get("complete", 0)),
+            }
+            for c in children
+        ],
+    }

@@ -1,0 +1,206 @@
+"""Writes to the resident pool outside imports: moving out, death; and the masked or revealed export."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from shequ.audit.services import record_event
+from shequ.lib.capabilities import Capability
+from shequ.lib.masking import escape_spreadsheet_cell
+from shequ.lib.scoping import get_visible_or_404, has_capability
+from shequ.lib.tabular import TableRow
+from shequ.privacy.fields import lookup, masked
+from shequ.privacy.services import REASON_MIN
+from shequ.reference.models import TagType
+
+from .importers import COLUMNS, check_row, community_grids, mark_registered_elsewhere, write_rows
+from .models import Person, PersonChange, PersonStatus, PersonTag
+from .selectors import editable_community, residents
+
+EXPORT_MAX_ROWS = 200_000
+
+
+def _editable_person(actor, person_id: int) -> Person:
+    return get_visible_or_404(
+        Person.objects.visible_to(actor, Capability.REGISTRY_EDIT).select_for_update(), pk=person_id
+    )
+
+
+def _check_date(on: datetime.date) -> None:
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date is in the future.")})
+
+
+@transaction.atomic
+def person_leave(*, actor, person_id: int, on: datetime.date, died: bool = False) -> Person:
+    """Record that a resident moved out of the community (or died); the record and its history stay."""
+    person = _editable_person(actor, person_id)
+    _check_date(on)
+    if person.status != PersonStatus.ACTIVE:
+        raise ValidationError({"on": _("This resident no longer lives here.")})
+    person.status = PersonStatus.DECEASED if died else PersonStatus.MOVED_OUT
+    person.left_on = on
+    person.save(update_fields=["status", "left_on", "updated_at"])
+    PersonChange.objects.create(
+        person=person,
+        kind=PersonChange.Kind.DIED if died else PersonChange.Kind.MOVED_OUT,
+        on=on,
+        from_area=person.area,
+        actor=actor,
+    )
+    record_event(actor=actor, action="residents.person_died" if died else "residents.person_moved_out", obj=person)
+    return person
+
+
+EXPORT_HEADERS = ["姓名", "身份证号", "手机号", "性别", "出生日期", "居住类型", "地址", "所在区域", "状态"]
+
+
+def residents_export(
+    *,
+    actor,
+    query: str = "",
+    tags: list[str] | tuple[str, ...] = (),
+    area_code: str = "",
+    reveal_reason: str = "",
+) -> bytes:
+    """An .xlsx of the residents the actor finds with these filters: masked, unless the actor holds the
+    reveal permission and gives a reason (then it is one audit event naming the count). Cells that a
+    spreadsheet would run are escaped. The workbook is built after the audit transaction has closed:
+    no write lock is held while it is made."""
+    reveal_reason = " ".join((reveal_reason or "").split())
+    reveal = bool(reveal_reason)
+    people = residents(actor=actor, query=query, tags=tags, area_code=area_code)
+    if reveal:
+        if not has_capability(actor, Capability.PERSONAL_REVEAL):
+            raise Http404
+        if len(reveal_reason) < REASON_MIN:
+            raise ValidationError(
+                {"reason": _("Give the reason for viewing (at least %(min)d characters).") % {"min": REASON_MIN}}
+            )
+        people = people.filter(pk__in=Person.objects.visible_to(actor, Capability.PERSONAL_REVEAL).values("pk"))
+    rows = list(people[: EXPORT_MAX_ROWS + 1])
+    if len(rows) > EXPORT_MAX_ROWS:
+        raise ValidationError(
+            {"": _("Narrow the list to at most %(max)d residents to export.") % {"max": EXPORT_MAX_ROWS}}
+        )
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="residents.export_unmasked" if reveal else "residents.export",
+            data={"rows": len(rows), **({"reason": reveal_reason} if reveal else {})},
+        )
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("居民")
+    sheet.append(EXPORT_HEADERS)
+    for person in rows:
+        sheet.append(
+            [
+                escape_spreadsheet_cell(v)
+                for v in (
+                    person.name,
+                    person.id_number if reveal else masked(person, "id_number"),
+                    person.phone if reveal else masked(person, "phone"),
+                    person.get_sex_display(),
+                    person.birth_date.isoformat(),
+                    person.get_residence_type_display(),
+                    person.address.label if person.address_id else "",
+                    person.area.name,
+                    person.get_status_display(),
+                )
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def tag_add(
+    *,
+    actor,
+    person_id: int,
+    tag_code: str,
+    source: str,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None = None,
+    grade: str = "",
+) -> PersonTag:
+    """Record a special-group tag (disability and its grade, 低保, veteran…) with where it comes from and
+    how long it holds. Groups that follow from data (age, living alone) are never recorded."""
+    person = _editable_person(actor, person_id)
+    errors: dict[str, list[str]] = {}
+    tag = TagType.objects.filter(code=tag_code, is_active=True).first()
+    if tag is None:
+        errors["tag_code"] = [_("Unknown group.")]
+    source = (source or "").strip()
+    if not source or len(source) > 100:
+        errors["source"] = [_("Say where this comes from (at most 100 characters), e.g. the issuing office.")]
+    grade = (grade or "").strip()
+    if tag is not None and tag.has_grade and not grade:
+        errors["grade"] = [_("This group needs a grade.")]
+    if tag is not None and not tag.has_grade and grade:
+        errors["grade"] = [_("This group has no grade.")]
+    if len(grade) > 20:
+        errors["grade"] = [_("The grade has at most 20 characters.")]
+    if valid_to is not None and valid_to < valid_from:
+        errors["valid_to"] = [_("The end of validity is before its start.")]
+    if errors:
+        raise ValidationError(errors)
+    person_tag = PersonTag.objects.create(
+        person=person, tag=tag, grade=grade, source=source, valid_from=valid_from, valid_to=valid_to
+    )
+    record_event(actor=actor, action="residents.tag_add", obj=person, data={"tag": tag.code})
+    return person_tag
+
+
+@transaction.atomic
+def tag_end(*, actor, tag_id: int, on: datetime.date) -> PersonTag:
+    """End a tag's validity (e.g. a household leaves 低保); the record stays for the history."""
+    person_tag = get_visible_or_404(
+        PersonTag.objects.filter(
+            person__in=Person.objects.visible_to(actor, Capability.REGISTRY_EDIT).select_for_update()
+        ).select_related("tag", "person"),
+        pk=tag_id,
+    )
+    if on < person_tag.valid_from:
+        raise ValidationError({"valid_to": _("The end of validity is before its start.")})
+    person_tag.valid_to = on
+    person_tag.save(update_fields=["valid_to"])
+    record_event(actor=actor, action="residents.tag_end", obj=person_tag.person, data={"tag": person_tag.tag.code})
+    return person_tag
+
+
+@transaction.atomic
+def person_register(*, actor, community_code: str, **fields) -> Person:
+    """Register one resident (a birth, a new arrival) by the same rules as a roster row: ``fields`` are
+    the roster's columns (name, id_number, phone, residence_type, street_address, building, unit, room,
+    household_number, relation, grid, ethnicity, moved_in_on). Errors name those fields."""
+
+    community = editable_community(actor=actor, code=community_code)
+    unknown = set(fields) - {c.key for c in COLUMNS}
+    if unknown:
+        raise ValidationError({"": _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}})
+    row = TableRow(number=1, raw={key: str(value or "").strip() for key, value in fields.items()})
+    check_row(row, grids=community_grids(community), today=timezone.localdate())
+    mark_registered_elsewhere(community, [row])
+    if (
+        not row.errors
+        and Person.objects.filter(
+            lookup(Person, "id_number", row.values["id_number"]), area__path__startswith=community.path
+        ).exists()
+    ):
+        row.errors["id_number"] = _("This person is already registered in this community.")
+    if row.errors:
+        raise ValidationError({key: [message] for key, message in row.errors.items()})
+    write_rows(actor=actor, community=community, rows=[row])
+    person = Person.objects.get(lookup(Person, "id_number", row.values["id_number"]))
+    record_event(actor=actor, action="residents.person_register", obj=person)
+    return person

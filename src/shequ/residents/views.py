@@ -1,0 +1,148 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shequ.areas.selectors import area_roots
+from shequ.lib.capabilities import Capability
+from shequ.lib.feedback import errors_text
+from shequ.lib.scoping import has_capability, require_capability
+from shequ.lib.tabular import xlsx_response
+from shequ.privacy.forms import RevealForm
+from shequ.reference.selectors import tag_types
+
+from . import selectors, services
+from .forms import ExportForm, LeaveForm, PersonForm, ResidentFilterForm, TagForm
+from .models import Person
+from .selectors import ComputedGroup
+
+
+def _tag_choices() -> list[tuple[str, str]]:
+    return [(group.value, str(group.label)) for group in ComputedGroup] + list(tag_types().values_list("code", "name"))
+
+
+def _filters(request: HttpRequest) -> tuple[ResidentFilterForm, dict]:
+    form = ResidentFilterForm(request.GET or None, tag_choices=_tag_choices())
+    data = form.cleaned_data if form.is_valid() else {}
+    return form, {"query": data.get("q", ""), "tags": data.get("tag", []), "area_code": data.get("area", "")}
+
+
+@login_required
+def resident_list(request):
+    require_capability(request.user, Capability.REGISTRY_READ)
+    form, filters = _filters(request)
+    page = Paginator(selectors.residents(actor=request.user, **filters), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "residents/resident_list.html",
+        {
+            "form": form,
+            "page": page,
+            "export_form": ExportForm(),
+            "can_reveal": has_capability(request.user, Capability.PERSONAL_REVEAL),
+            "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
+            "query_string": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_new(request):
+    """Register one resident without a roster file."""
+    require_capability(request.user, Capability.REGISTRY_EDIT)
+    communities = selectors.editable_communities(actor=request.user)[:3000]
+    form = PersonForm(request.POST or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["moved_in_on"] = data["moved_in_on"].isoformat() if data["moved_in_on"] else ""
+        try:
+            person = services.person_register(actor=request.user, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("residents:resident", person_id=person.pk)
+    return render(request, "residents/resident_new.html", {"form": form})
+
+
+@login_required
+@require_POST
+def resident_export(request):
+    require_capability(request.user, Capability.REGISTRY_READ)
+    _form, filters = _filters(request)
+    export = ExportForm(request.POST)
+    reason = export.cleaned_data["reason"] if export.is_valid() else ""
+    try:
+        content = services.residents_export(actor=request.user, reveal_reason=reason, **filters)
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+        return redirect(f"{request.path.rsplit('export/', 1)[0]}?{request.GET.urlencode()}")
+    return xlsx_response(content, "residents.xlsx")
+
+
+@login_required
+def resident_detail(request, person_id: int):
+    person = selectors.person_get(actor=request.user, person_id=person_id)
+    return render(
+        request,
+        "residents/resident_detail.html",
+        {
+            "person": person,
+            "history": person.changes.order_by("at"),
+            "tags": person.tags.select_related("tag"),
+            "reveal_form": RevealForm(),
+            "leave_form": LeaveForm(),
+            "tag_form": TagForm(tag_types=tag_types()),
+            "can_edit": Person.objects.visible_to(request.user, Capability.REGISTRY_EDIT).filter(pk=person.pk).exists(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def resident_leave(request, person_id: int):
+    form = LeaveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.person_leave(actor=request.user, person_id=person_id, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+        except ValidationError as exc:
+            messages.error(request, errors_text(exc))
+    else:
+        messages.error(request, _("Enter a valid date."))
+    return redirect("residents:resident", person_id=person_id)
+
+
+@login_required
+@require_POST
+def resident_tag_add(request, person_id: int):
+    form = TagForm(request.POST, tag_types=tag_types())
+    if form.is_valid():
+        try:
+            services.tag_add(actor=request.user, person_id=person_id, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+        except ValidationError as exc:
+            messages.error(request, errors_text(exc))
+    else:
+        selectors.person_get(actor=request.user, person_id=person_id)  # 404 before saying anything more
+        messages.error(request, errors_text(form))
+    return redirect("residents:resident", person_id=person_id)
+
+
+@login_required
+def household_detail(request, household_id: int):
+    household, members = selectors.household_get(actor=request.user, household_id=household_id)
+    return render(request, "residents/household.html", {"household": household, "members": members})
+
+
+@login_required
+def digitisation(request):
+    require_capability(request.user, Capability.REGISTRY_READ)
+    code = request.GET.get("area") or next((a.code for a in area_roots(actor=request.user)), "")
+    result = selectors.digitisation(actor=request.user, area_code=code[:20])
+    return render(request, "residents/digitisation.html", {"result": result})

@@ -1,0 +1,45 @@
+"""The resource pool (社区资源信息池): facilities and service points."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shequ.areas.models import AreaScopedModel
+from shequ.entities.models import LegalEntity
+from shequ.reference.models import FacilityType
+
+
+class Facility(AreaScopedModel):
+    """A facility or service point in the resource pool (社区资源信息池)."""
+
+    type = models.ForeignKey(FacilityType, on_delete=models.PROTECT, related_name="facilities", verbose_name=_("type"))
+    name = models.CharField(_("name"), max_length=150)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lon = models.FloatField(_("longitude (WGS-84)"))
+    lat = models.FloatField(_("latitude (WGS-84)"))
+    floor_area_m2 = models.DecimalField(_("floor area (m²)"), max_digits=10, decimal_places=1, null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
+    operator = models.ForeignKey(
+        LegalEntity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="facilities",
+        verbose_name=_("operator"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("facility")
+        verbose_name_plural = _("facilities")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(lon__gte=-180, lon__lte=180, lat__gte=-90, lat__lte=90),
+                name="facility_coordinates_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"facility #{self.pk}"

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "resources"
+urlpatterns = [
+    path("facilities/", views.facility_map, name="facilities"),
+]
