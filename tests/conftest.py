@@ -140,7 +140,7 @@ def _build_world():
             actor_id=personas[actor_key],
             filename="x.csv",
             sha256="0" * 64,
-            content=b"",
+            file="",
             status="rejected",
             report=b"PK-not-really",
         )

@@ -46,7 +46,7 @@ def import_upload(
         kind=kind[:40],
         area_code=community[:20],
         filename=file.name or "upload",
-        content=file.read(),
+        content=file,
     )
     return Status(202, job)
 

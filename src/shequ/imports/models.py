@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shequ.areas.models import AreaScopedModel
+
+
+def upload_storage() -> Storage:
+    """Where uploads wait for their job: var/imports (a volume every worker machine shares)."""
+    return FileSystemStorage(location=settings.VAR_DIR / "imports")
+
+
+def upload_name(job: ImportJob, filename: str) -> str:
+    # Never the user's file name: it may carry a person's name, and it is not needed to find the file.
+    return uuid.uuid4().hex
 
 
 class ImportJob(AreaScopedModel):
@@ -26,7 +39,9 @@ class ImportJob(AreaScopedModel):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filename = models.CharField(_("file"), max_length=200)
     sha256 = models.CharField(max_length=64)
-    content = models.BinaryField()
+    # The uploaded file, kept (under a random name) until the job has finished, so that the background
+    # worker can read it as a stream and a crashed job can be run again.
+    file = models.FileField(storage=upload_storage, upload_to=upload_name, max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField(default=0)
     error_rows = models.PositiveIntegerField(default=0)

@@ -15,7 +15,7 @@ def import_jobs(*, actor: Actor) -> QuerySet[ImportJob]:
     scope = Q(pk__in=[])
     for importer in importers():
         scope |= Q(kind=importer.kind) & paths_filter("area__path", granted_paths(actor, importer.capability))
-    return ImportJob.objects.filter(scope).select_related("area").defer("content", "report")
+    return ImportJob.objects.filter(scope).select_related("area").defer("report")
 
 
 def import_job_get(*, actor: Actor, job_id: int) -> ImportJob:

@@ -1,22 +1,23 @@
 """Import jobs: registering an upload, and running it in two phases.
 
 Check phase (no transaction held): the file is read as a stream in chunks; the importer checks each
-chunk; bad rows are kept for the error report, good rows are spilled to a temporary file, so memory
-does not grow with the file. Write phase: only if no row is bad, the importer writes every spilled
-row in one transaction with the audit event. A file with any bad row changes nothing; killing the
-process mid-way leaves the database as it was, and running the job again finishes it.
+chunk and keeps what the write needs (a staging table); bad rows are kept for the error report (at
+most ``MAX_REPORTED_ROWS``), so memory does not grow with the file. Write phase: only if no row is
+bad, the importer writes everything in one transaction with the audit event. A file with any bad row
+changes nothing; killing the process mid-way leaves the database as it was, and running the job again
+finishes it. The uploaded file is deleted once the job has finished.
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
-import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from itertools import islice
 from typing import IO, Any
 
 from django.core.cache import cache
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -32,7 +33,7 @@ from .registry import importer_for
 
 Progress = Callable[[str, int, int], None]  # phase, done, total
 CHUNK = 5000
-# The error report lists at most this many bad rows (and says how many there were in all).
+# The error report lists at most this many bad rows (the message says how many there were in all).
 MAX_REPORTED_ROWS = 50_000
 
 
@@ -45,13 +46,28 @@ def job_progress(job: ImportJob) -> dict[str, Any]:
     return cache.get(progress_key(job.pk)) or {"phase": job.status, "done": 0, "total": job.total_rows}
 
 
+def _sha256(source: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    while block := source.read(1 << 20):
+        digest.update(block)
+    source.seek(0)
+    return digest.hexdigest()
+
+
 @transaction.atomic
 def import_create(
-    *, actor: Actor, kind: str, area_code: str, filename: str, content: bytes, background: bool = True
+    *,
+    actor: Actor,
+    kind: str,
+    area_code: str,
+    filename: str,
+    content: bytes | File,
+    background: bool = True,
 ) -> ImportJob:
     """Register an upload of ``kind`` for an area where the actor may import it, and queue it for the
     background worker once this transaction has committed (``background=False``: the caller runs
-    ``import_run`` itself, as the command line does to show a progress bar)."""
+    ``import_run`` itself, as the command line does to show a progress bar). ``content`` is the file's
+    bytes or an open file (an upload is copied to storage in blocks, never read whole)."""
     from .tasks import start_import
 
     try:
@@ -62,16 +78,18 @@ def import_create(
     area = get_visible_or_404(
         Area.objects.visible_to(actor, importer.capability).filter(level__in=importer.area_levels), code=area_code
     )
-    job = ImportJob.objects.create(
+    upload = ContentFile(content) if isinstance(content, bytes) else content
+    job = ImportJob(
         area=area,
         kind=kind,
         actor=actor,
         # A file name is shown on pages: printable characters only (PostgreSQL cannot even store NUL).
         filename="".join(ch for ch in filename if ch.isprintable())[:200] or "upload",
-        content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=_sha256(upload),
     )
-    record_event(actor=actor, action="imports.upload", obj=job, data={"kind": kind, "bytes": len(content)})
+    job.file.save("upload", upload, save=False)
+    job.save()
+    record_event(actor=actor, action="imports.upload", obj=job, data={"kind": kind, "bytes": job.file.size})
     if background:
         transaction.on_commit(lambda: start_import(job.pk))
     return job
@@ -89,15 +107,6 @@ def _chunks(rows: Iterator[TableRow], size: int) -> Iterator[list[TableRow]]:
         yield chunk
 
 
-def _spilled(spill: IO[bytes]) -> Iterator[list[TableRow]]:
-    spill.seek(0)
-    while True:
-        try:
-            yield pickle.load(spill)  # noqa: S301 — our own temporary file, written above
-        except EOFError:
-            return
-
-
 def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
     """Check and write one import job. Safe to call again on a job that crashed."""
     job = ImportJob.objects.select_related("area", "actor").get(pk=job_id)
@@ -112,25 +121,28 @@ def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
 
     _set_status(job, ImportJob.Status.CHECKING)
     header: list[str] = []
-    with tempfile.TemporaryFile(prefix="shequ-import-") as spill:
-        total, bad_count, bad_rows = 0, 0, []
-        try:
-            header, raw_rows = read_table(bytes(job.content))
-            mapping = map_header(header, importer.columns)
-            state = importer.begin(area=job.area)
-            for chunk in _chunks(table_rows(mapping, raw_rows), CHUNK):
-                importer.check(state, chunk)
-                total += len(chunk)
-                bad = [row for row in chunk if row.errors]
-                bad_count += len(bad)
-                bad_rows += bad[: max(0, MAX_REPORTED_ROWS - len(bad_rows))]
-                if not bad_count:  # once a row is bad nothing is written: stop spilling
-                    pickle.dump(chunk, spill, protocol=pickle.HIGHEST_PROTOCOL)
-                report("checking", total, 0)
-        except TableFileError as exc:
-            return _reject(job, header=[], rows=[], total=0, bad=0, message=str(exc))
-        if not total:
-            return _reject(job, header=header, rows=[], total=0, bad=0, message=_("The file has no data rows."))
+    total, bad_count, bad_rows = 0, 0, []
+    state = None
+    try:
+        with job.file.open("rb") as source:
+            try:
+                header, raw_rows = read_table(source)
+                mapping = map_header(header, importer.columns)
+                state = importer.begin(area=job.area)
+                for chunk in _chunks(table_rows(mapping, raw_rows), CHUNK):
+                    importer.check(state, chunk)
+                    total += len(chunk)
+                    bad = [row for row in chunk if row.errors]
+                    bad_count += len(bad)
+                    bad_rows += bad[: max(0, MAX_REPORTED_ROWS - len(bad_rows))]
+                    report("checking", total, 0)
+            except TableFileError as exc:
+                return _reject(job, header=[], rows=[], total=0, bad=0, message=str(exc))
+            if not total:
+                return _reject(job, header=header, rows=[], total=0, bad=0, message=_("The file has no data rows."))
+            if later := importer.finish(state):
+                bad_count += len(later)
+                bad_rows = _with_later_errors(source, mapping, bad_rows, later)
         if bad_count:
             message = _("%(bad)d of %(total)d rows have errors; nothing was imported.") % {
                 "bad": bad_count,
@@ -140,12 +152,12 @@ def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
         _set_status(job, ImportJob.Status.WRITING, total_rows=total)
         with transaction.atomic():
             counts = importer.write(
-                actor=job.actor,
-                area=job.area,
-                chunks=_spilled(spill),
-                progress=lambda done: report("writing", done, total),
+                actor=job.actor, area=job.area, state=state, progress=lambda done: report("writing", done, total)
             )
             record_event(actor=job.actor, action="imports.done", obj=job, data={"kind": job.kind, **counts})
+    finally:
+        if state is not None:
+            importer.end(state)
     _set_status(
         job,
         ImportJob.Status.DONE,
@@ -153,8 +165,31 @@ def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
         **counts,
         message=_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.") % counts,
     )
+    _forget_file(job)
     report("done", total, total)
     return job
+
+
+def _with_later_errors(
+    source: IO[bytes], mapping: dict[int, Any], bad_rows: list[TableRow], later: dict[int, dict[str, str]]
+) -> list[TableRow]:
+    """The bad rows of the check, merged with those only the whole file showed (read again for their
+    cells), in file order."""
+    by_number = {row.number: row for row in bad_rows}
+    wanted = set(sorted(later)[:MAX_REPORTED_ROWS])
+    source.seek(0)
+    _header, raw_rows = read_table(source)
+    for row in table_rows(mapping, raw_rows):
+        if row.number in wanted:
+            by_number.setdefault(row.number, row).errors.update(later[row.number])
+    return sorted(by_number.values(), key=lambda row: row.number)[:MAX_REPORTED_ROWS]
+
+
+def _forget_file(job: ImportJob) -> None:
+    """A finished job keeps its counts and error report, not the roster (personal data in clear)."""
+    with suppress(OSError):
+        job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).update(file="")
 
 
 def _reject(
@@ -178,4 +213,5 @@ def _reject(
             obj=job,
             data={"kind": job.kind, "rows": total, "error_rows": bad},
         )
+    _forget_file(job)
     return job

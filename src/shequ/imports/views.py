@@ -34,7 +34,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
             kind=kind,
             area_code=form.cleaned_data["community"],
             filename=upload.name,
-            content=upload.read(),
+            content=upload,
         )
         return redirect("imports:job", job_id=job.pk)
     jobs = selectors.import_jobs(actor=request.user).filter(kind=kind)[:20]

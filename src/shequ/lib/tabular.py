@@ -9,13 +9,14 @@ importer without knowing the domain, and finds them by discovery (each app's ``i
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -59,9 +60,11 @@ class TableFileError(Exception):
 class Importer(Protocol):
     """What a domain registers to have its tables imported (in its ``importers`` module, as ``IMPORTERS``).
 
-    The imports app reads the file in chunks, calls ``check`` on each chunk (outside any transaction),
-    keeps only the bad rows for the report and spills the checked rows; if no row is bad, it calls
-    ``write`` once, inside the one transaction that also records the audit event.
+    The imports app reads the file as a stream of chunks and calls ``check`` on each, outside any
+    transaction: the importer validates the rows in place and keeps what the write needs (a staging
+    table, say) in its ``state``. ``finish`` returns the errors only the whole file shows (by row
+    number). If no row is bad, ``write`` runs inside the one transaction that also records the audit
+    event. ``end`` releases the state, whatever happened.
     """
 
     kind: str
@@ -70,20 +73,15 @@ class Importer(Protocol):
     capability: str
     area_levels: tuple[int, ...]
 
-    def begin(self, *, area: Any) -> Any:
-        """The state one job's check keeps across chunks (lookups, identifiers seen so far)."""
-        ...
+    def begin(self, *, area: Any) -> Any: ...
 
-    def check(self, state: Any, rows: list[TableRow]) -> None:
-        """Validate rows in place: clean ``values``, a message per bad column in ``errors``."""
-        ...
+    def check(self, state: Any, rows: list[TableRow]) -> None: ...
 
-    def write(
-        self, *, actor: Any, area: Any, chunks: Iterable[list[TableRow]], progress: Callable[[int], None]
-    ) -> dict[str, int]:
-        """Write the checked rows (inside the caller's transaction); report rows done through ``progress``;
-        return the counts created / updated / unchanged."""
-        ...
+    def finish(self, state: Any) -> dict[int, dict[str, str]]: ...
+
+    def write(self, *, actor: Any, area: Any, state: Any, progress: Callable[[int], None]) -> dict[str, int]: ...
+
+    def end(self, state: Any) -> None: ...
 
 
 def cell_text(value: object) -> str:
@@ -101,14 +99,15 @@ def cell_text(value: object) -> str:
     return str(value).strip()[:MAX_CELL_CHARS]
 
 
-def _check_workbook_size(content: bytes) -> None:
+def _check_workbook_size(source: IO[bytes]) -> None:
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        with zipfile.ZipFile(source) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as exc:
         raise TableFileError(_("The file is not an Excel workbook that can be read.")) from exc
     if unpacked > MAX_UNPACKED_BYTES:
         raise TableFileError(_("The workbook unpacks to more than 2 GB; split it into smaller files."))
+    source.seek(0)
 
 
 def _bounded(rows: Iterator[list[str]]) -> Iterator[list[str]]:
@@ -118,30 +117,43 @@ def _bounded(rows: Iterator[list[str]]) -> Iterator[list[str]]:
         yield row[:MAX_COLUMNS]
 
 
-def read_table(content: bytes) -> tuple[list[str], Iterator[list[str]]]:
-    """Headings and a stream of rows (lists of text) from .xlsx or CSV (UTF-8, UTF-8 with BOM, GBK).
-    Rows are produced one at a time: memory does not grow with the file."""
-    if content[:2] == b"PK":
-        _check_workbook_size(content)
+def _text_encoding(source: IO[bytes]) -> str:
+    """UTF-8 (with or without BOM) when the whole file decodes as UTF-8, else GB 18030 (which reads GBK).
+    Decided by one streaming pass, so a big file is never held in memory."""
+    encoding_error = TableFileError(_("The file's encoding is not UTF-8 or GBK; save it as UTF-8 CSV or as .xlsx."))
+    if b"\x00" in source.read(4096):  # UTF-16 or a binary file: GBK would "decode" it into nonsense
+        raise encoding_error
+    for encoding in ("utf-8-sig", "gb18030"):
+        source.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            while block := source.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        source.seek(0)
+        return encoding
+    raise encoding_error
+
+
+def read_table(source: IO[bytes]) -> tuple[list[str], Iterator[list[str]]]:
+    """Headings and a stream of rows (lists of text) from an .xlsx or CSV file (UTF-8, UTF-8 with BOM,
+    GBK), opened for binary reading and seekable. Rows come one at a time: memory does not grow with
+    the file."""
+    if source.read(2) == b"PK":
+        source.seek(0)
+        _check_workbook_size(source)
+        try:
+            workbook = load_workbook(source, read_only=True, data_only=True)
             sheet_rows = workbook.worksheets[0].iter_rows(values_only=True)
             header = [cell_text(v) for v in next(sheet_rows, ())]
         except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
             raise TableFileError(_("The file is not an Excel workbook that can be read.")) from exc
         return header[:MAX_COLUMNS], _bounded([cell_text(v) for v in row] for row in sheet_rows)
-    encoding_error = TableFileError(_("The file's encoding is not UTF-8 or GBK; save it as UTF-8 CSV or as .xlsx."))
-    if b"\x00" in content[:4096]:  # UTF-16 or a binary file: GBK would "decode" it into nonsense
-        raise encoding_error
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise encoding_error
-    reader = csv.reader(io.StringIO(text))
+    source.seek(0)
+    text = io.TextIOWrapper(source, encoding=_text_encoding(source), newline="")
+    reader = csv.reader(text)
     try:
         header = [h.strip()[:MAX_CELL_CHARS] for h in next(reader, [])]
     except csv.Error as exc:

@@ -3,11 +3,15 @@ writer that creates or updates people, addresses, households and history. The im
 (found by discovery as ``IMPORTERS``); single registration uses the same check and writer.
 """
 
+# SQL here is built from this module's own table names and constants; every value is a parameter.
+# ruff: noqa: S608
+
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,17 +20,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.areas.models import Area, Level
+from shequ.lib.bulk import copy_rows, distinct, execute, quoted
 from shequ.lib.capabilities import Capability
 from shequ.lib.identifiers import normalize_mobile, validate_id_number
 from shequ.lib.masking import FORMULA_PREFIXES
 from shequ.lib.tabular import Column, TableRow
-from shequ.privacy.crypto import blind_index
+from shequ.privacy.crypto import blind_index, encrypt
 
 from .models import Address, Household, Person, PersonChange, PersonStatus, Relation, ResidenceType
 
-BATCH = 2000
-# Person fields a roster row sets; a difference in any of them is an update.
-ROW_FIELDS = ("name", "phone", "sex", "birth_date", "residence_type", "ethnicity", "relation", "moved_in_on")
+ANALYZE_AFTER = 2000  # new people after which the tables' statistics are refreshed
+ID_CONTEXT = "residents.person.id_number"  # the columns' encryption contexts (EncryptedTextField.crypto_context)
+PHONE_CONTEXT = "residents.person.phone"
+ID_PURPOSE = "id_number"  # the blind indexes' purposes (BlindIndexField.purpose)
+PHONE_PURPOSE = "phone"
 
 # What people write in the roster for each choice (the template's drop-down uses the first word).
 RESIDENCE_WORDS = {
@@ -136,14 +143,96 @@ def check_row(row: TableRow, *, grids: dict[str, object], today: datetime.date) 
         values[key] = raw.get(key, "")
 
 
+# The staging table: one row per checked roster row, already encrypted and indexed, written during the
+# check phase (outside any transaction) and merged set-based into the pool by ``write``.
+STAGE = "shequ_resident_stage"
+READY = "shequ_resident_ready"
+STAGE_COLUMNS = [
+    ("row_no", "integer"),
+    ("id_index", "varchar(64)"),
+    ("id_cipher", "text"),
+    ("phone_index", "varchar(64)"),
+    ("phone_cipher", "text"),
+    ("name", "varchar(50)"),
+    ("sex", "varchar(1)"),
+    ("birth_date", "date"),
+    ("residence_type", "varchar(16)"),
+    ("ethnicity", "varchar(20)"),
+    ("relation", "varchar(16)"),
+    ("moved_in_on", "date"),
+    ("area_id", "bigint"),
+    ("household_number", "varchar(40)"),
+    ("street_address", "varchar(120)"),
+    ("building", "varchar(20)"),
+    ("unit", "varchar(20)"),
+    ("room", "varchar(20)"),
+]
+# Person fields a roster row sets, with the staging column each comes from; a difference in any of them
+# is an update (the phone compared through its blind index: ciphertexts differ every time).
+COMPARED = [
+    ("name", "name", "name"),
+    ("phone", "phone_index", "phone_index"),
+    ("sex", "sex", "sex"),
+    ("birth_date", "birth_date", "birth_date"),
+    ("residence_type", "residence_type", "residence_type"),
+    ("ethnicity", "ethnicity", "ethnicity"),
+    ("relation", "relation", "relation"),
+    ("moved_in_on", "moved_in_on", "moved_in_on"),
+]
+
+
 @dataclass
 class CheckState:
-    """What the check of one roster keeps across chunks."""
+    """What the check of one roster keeps across chunks: the community, its grids, today."""
 
     community: Area
     grids: dict[str, Area]
     today: datetime.date
-    first_seen: dict[str, int] = field(default_factory=dict)  # identity number -> row number
+    staged: int = 0
+
+
+def _staged_row(row: TableRow, community: Area) -> tuple[object, ...]:
+    """A checked row as the staging table holds it: personal values encrypted, both blind indexes."""
+    v = row.values
+    area = v["grid"] or community
+    relation = v["relation"] or (Relation.HEAD if not v["household_number"] else "")
+    return (
+        row.number,
+        blind_index(v["id_number"], purpose=ID_PURPOSE),
+        encrypt(v["id_number"], context=ID_CONTEXT),
+        blind_index(v["phone"], purpose=PHONE_PURPOSE) if v["phone"] else "",
+        encrypt(v["phone"], context=PHONE_CONTEXT) if v["phone"] else "",
+        v["name"],
+        v["sex"],
+        v["birth_date"].isoformat(),
+        v["residence_type"],
+        v["ethnicity"],
+        relation,
+        v["moved_in_on"].isoformat() if v["moved_in_on"] else None,
+        area.pk,
+        v["household_number"],
+        v["street_address"],
+        v["building"],
+        v["unit"],
+        v["room"],
+    )
+
+
+def stage_begin() -> None:
+    """A fresh, empty staging table on this connection (temporary: no other connection sees it)."""
+    stage_end()
+    columns = ", ".join(f"{quoted(name)} {kind}" for name, kind in STAGE_COLUMNS)
+    execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns}, PRIMARY KEY (row_no))")
+
+
+def stage_end() -> None:
+    execute(f"DROP TABLE IF EXISTS {READY}")
+    execute(f"DROP TABLE IF EXISTS {STAGE}")
+
+
+def stage_rows(rows: list[TableRow], community: Area) -> int:
+    """Stage the rows that passed their checks."""
+    return copy_rows(STAGE, [name for name, _kind in STAGE_COLUMNS], (_staged_row(r, community) for r in rows))
 
 
 class ResidentImporter:
@@ -154,51 +243,33 @@ class ResidentImporter:
     area_levels = (Level.COMMUNITY,)
 
     def begin(self, *, area: Area) -> CheckState:
+        stage_begin()
         return CheckState(community=area, grids=community_grids(area), today=timezone.localdate())
 
     def check(self, state: CheckState, rows: list[TableRow]) -> None:
         for row in rows:
             check_row(row, grids=state.grids, today=state.today)
-            number = row.values.get("id_number")
-            if number and "id_number" not in row.errors:
-                if number in state.first_seen:
-                    row.errors["id_number"] = _("The same identity number is on row %(row)d.") % {
-                        "row": state.first_seen[number]
-                    }
-                else:
-                    state.first_seen[number] = row.number
         mark_registered_elsewhere(state.community, rows)
+        state.staged += stage_rows([r for r in rows if not r.errors], state.community)
 
-    def write(
-        self, *, actor: Any, area: Area, chunks: Iterable[list[TableRow]], progress: Callable[[int], None]
-    ) -> dict[str, int]:
-        rows = [row for chunk in chunks for row in chunk]
-        counts = write_rows(actor=actor, community=area, rows=rows)
-        progress(len(rows))
-        if counts["created"] >= BATCH:
+    def finish(self, state: CheckState) -> dict[int, dict[str, str]]:
+        """The errors that only the whole file shows: an identity number on two rows."""
+        return repeated_identity_numbers()
+
+    def write(self, *, actor: Any, area: Area, state: CheckState, progress: Callable[[int], None]) -> dict[str, int]:
+        counts = merge_staged(actor=actor, community=area, progress=progress)
+        if counts["created"] >= ANALYZE_AFTER:
             # A large load changes the tables' shape more than the database notices by itself; without
             # fresh statistics the planner keeps treating the pool as empty and searches turn into scans.
-            with connection.cursor() as cursor:
-                for model in (Person, Address, Household):
-                    cursor.execute(f"ANALYZE {model._meta.db_table}")
+            for model in (Person, Address, Household, PersonChange):
+                execute(f"ANALYZE {quoted(model._meta.db_table)}")
         return counts
+
+    def end(self, state: CheckState) -> None:
+        stage_end()
 
 
 IMPORTERS = [ResidentImporter()]
-
-
-def _insert(model, objects: list) -> None:
-    """Insert many new rows. On PostgreSQL through COPY, which is several times faster than INSERT for
-    large rosters; every value still goes through its field (encryption, blind index, defaults)."""
-    if connection.vendor != "postgresql" or len(objects) < BATCH:
-        model.objects.bulk_create(objects, batch_size=BATCH)
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for obj in objects:
-            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
 
 
 def community_grids(community: Area) -> dict[str, Area]:
@@ -208,111 +279,178 @@ def community_grids(community: Area) -> dict[str, Area]:
 def mark_registered_elsewhere(community: Area, rows: list[TableRow]) -> None:
     """Someone registered in another community must move out there first; which one is not said,
     since that community may lie outside the importer's area."""
-    indexes = {blind_index(r.values["id_number"], purpose="id_number"): r for r in rows if not r.errors}
+    indexes = {blind_index(r.values["id_number"], purpose=ID_PURPOSE): r for r in rows if not r.errors}
+    if not indexes:
+        return
     elsewhere = (
         Person.objects.filter(id_number_index__in=list(indexes))
         .exclude(area__path__startswith=community.path)
         .exclude(status=PersonStatus.MOVED_OUT)
     )
-    for index in elsewhere.values_list("id_number_index", flat=True).iterator():
+    for index in elsewhere.values_list("id_number_index", flat=True):
         indexes[index].errors["id_number"] = _(
             "This person is registered in another community; record the move out there first."
         )
 
 
-def write_rows(*, actor, community: Area, rows: list[TableRow]) -> dict:
-    """Write checked rows into a community: create or update people, addresses, households and history.
-    Call inside the transaction that also records the audit event."""
-    today = timezone.localdate()
-    addresses = {
-        (a.area_id, a.street_address, a.building, a.unit, a.room): a
-        for a in Address.objects.filter(area__path__startswith=community.path)
-    }
-    households = {h.number or f"address:{h.address_id}": h for h in Household.objects.filter(area=community)}
-    existing = {
-        p.id_number_index: p
-        for p in Person.objects.filter(area__path__startswith=community.path).select_related("household")
-    }
-    # Addresses, then households, are created in bulk before the people who point at them.
-    new_addresses = []
-    for row in rows:
-        v = row.values
-        area = v["grid"] or community
-        key = v["address_key"] = (area.pk, v["street_address"], v["building"], v["unit"], v["room"])
-        if key not in addresses:
-            addresses[key] = Address(area=area, street_address=key[1], building=key[2], unit=key[3], room=key[4])
-            new_addresses.append(addresses[key])
-    Address.objects.bulk_create(new_addresses, batch_size=BATCH)
-    new_households = []
-    for row in rows:
-        v = row.values
-        address = addresses[v["address_key"]]
-        # A row without a household number forms a household with the others at its address.
-        key = v["household_key"] = v["household_number"] or f"address:{address.pk}"
-        if key not in households:
-            households[key] = Household(area=community, address=address, number=v["household_number"])
-            new_households.append(households[key])
-    Household.objects.bulk_create(new_households, batch_size=BATCH)
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    new_people, changed_people, history = [], [], []
-    for row in rows:
-        v = row.values
-        area = v["grid"] or community
-        address = addresses[v["address_key"]]
-        household = households[v["household_key"]]
-        wanted = {f: v[f] for f in ROW_FIELDS}
-        wanted["relation"] = wanted["relation"] or (Relation.HEAD if not v["household_number"] else "")
-        person = existing.get(blind_index(v["id_number"], purpose="id_number"))
-        if person is None:
-            person = Person(
-                area=area,
-                id_number=v["id_number"],
-                household=household,
-                address=address,
-                status=PersonStatus.ACTIVE,
-                **wanted,
-            )
-            new_people.append(person)
-            counts["created"] += 1
-        else:
-            changed = [f for f, value in wanted.items() if getattr(person, f) != value]
-            moved = person.area_id != area.pk or person.address_id != address.pk or person.household_id != household.pk
-            returned = person.status != PersonStatus.ACTIVE
-            if changed or moved or returned:
-                for f in changed:
-                    setattr(person, f, wanted[f])
-                person.area, person.address, person.household = area, address, household
-                person.status, person.left_on = PersonStatus.ACTIVE, None
-                changed_people.append(person)
-                history.append(
-                    PersonChange(
-                        person=person,
-                        kind=PersonChange.Kind.MOVED_IN if returned else PersonChange.Kind.UPDATED,
-                        on=today,
-                        to_area=area,
-                        actor=actor,
-                        changes={"fields": changed + (["address"] if moved else [])},
-                    )
-                )
-                counts["updated"] += 1
-            else:
-                counts["unchanged"] += 1
-    _insert(Person, new_people)
-    if new_people and new_people[0].pk is None:  # COPY returns no keys: look them up by blind index
-        keys = {}
-        for start in range(0, len(new_people), BATCH):
-            batch = [p.id_number_index for p in new_people[start : start + BATCH]]
-            keys.update(Person.objects.filter(id_number_index__in=batch).values_list("id_number_index", "pk"))
-        for person in new_people:
-            person.pk = keys[person.id_number_index]
-    Person.objects.bulk_update(
-        changed_people, ["area", "address", "household", "status", "left_on", *ROW_FIELDS], batch_size=BATCH
-    )
-    history += [
-        PersonChange(
-            person=p, kind=PersonChange.Kind.REGISTERED, on=p.moved_in_on or today, to_area=p.area, actor=actor
+def repeated_identity_numbers() -> dict[int, dict[str, str]]:
+    """Rows whose identity number an earlier row of the same file already has, with that row's number."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.row_no, f.first_row FROM {STAGE} s JOIN ("
+            f"  SELECT id_index, MIN(row_no) AS first_row FROM {STAGE} GROUP BY id_index HAVING COUNT(*) > 1"
+            f") f ON f.id_index = s.id_index WHERE s.row_no <> f.first_row"
         )
-        for p in new_people
-    ]
-    _insert(PersonChange, history)
-    return counts
+        return {
+            row_no: {"id_number": _("The same identity number is on row %(row)d.") % {"row": first}}
+            for row_no, first in cursor.fetchall()
+        }
+
+
+def merge_staged(*, actor: Any, community: Area, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Merge the staged rows into the pool, set-based: new addresses and households, new people with
+    their "registered" history, changed people updated with a history entry naming the fields that
+    changed (never their values). Runs inside the caller's transaction; the staging table must hold no
+    two rows of one identity number."""
+    report = progress or (lambda done: None)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    today = timezone.localdate().isoformat()
+    params = {"community": community.pk, "now": now, "today": today, "actor": getattr(actor, "pk", None)}
+    address = quoted(Address._meta.db_table)
+    household = quoted(Household._meta.db_table)
+    person = quoted(Person._meta.db_table)
+    change = quoted(PersonChange._meta.db_table)
+    same_address = (
+        "a.area_id = s.area_id AND a.street_address = s.street_address AND a.building = s.building "
+        "AND a.unit = s.unit AND a.room = s.room"
+    )
+    total = _count(STAGE)
+    # 1. Addresses that are new.
+    execute(
+        f"INSERT INTO {address} (area_id, street_address, building, unit, room) "
+        f"SELECT DISTINCT s.area_id, s.street_address, s.building, s.unit, s.room FROM {STAGE} s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {address} a WHERE {same_address})"
+    )
+    # 2. Households that are new: a numbered one at the address of its first row; a row without a number
+    #    forms a household with the others at its address.
+    execute(
+        f"INSERT INTO {household} (area_id, address_id, number, created_at) "
+        f"SELECT %(community)s, a.id, s.household_number, %(now)s FROM {STAGE} s "
+        f"JOIN (SELECT household_number, MIN(row_no) AS first_row FROM {STAGE} WHERE household_number <> '' "
+        f"      GROUP BY household_number) f ON f.first_row = s.row_no "
+        f"JOIN {address} a ON {same_address} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {household} h WHERE h.area_id = %(community)s "
+        f"                  AND h.number = s.household_number)",
+        params,
+    )
+    execute(
+        f"INSERT INTO {household} (area_id, address_id, number, created_at) "
+        f"SELECT %(community)s, a.id, '', %(now)s FROM "
+        f"(SELECT DISTINCT area_id, street_address, building, unit, room FROM {STAGE} WHERE household_number = '') s "
+        f"JOIN {address} a ON {same_address} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {household} h WHERE h.area_id = %(community)s AND h.number = '' "
+        f"                  AND h.address_id = a.id)",
+        params,
+    )
+    report(total // 4)
+    # 3. Every staged row with its address, household and, when known, the person it is.
+    execute(
+        f"CREATE TEMPORARY TABLE {READY} AS "
+        f"SELECT s.*, a.id AS address_id, COALESCE(hn.id, ha.id) AS household_id, p.id AS person_id "
+        f"FROM {STAGE} s JOIN {address} a ON {same_address} "
+        f"LEFT JOIN {household} hn ON s.household_number <> '' AND hn.area_id = %(community)s "
+        f"     AND hn.number = s.household_number "
+        f"LEFT JOIN {household} ha ON s.household_number = '' AND ha.area_id = %(community)s "
+        f"     AND ha.number = '' AND ha.address_id = a.id "
+        f"LEFT JOIN {person} p ON p.id_number_index = s.id_index",
+        params,
+    )
+    report(total // 2)
+    # 4. New people, then their "registered" history.
+    created = execute(
+        f"INSERT INTO {person} (area_id, name, id_number, id_number_index, phone, phone_index, sex, birth_date, "
+        f"ethnicity, residence_type, household_id, relation, address_id, status, moved_in_on, left_on, updated_at) "
+        f"SELECT area_id, name, id_cipher, id_index, phone_cipher, phone_index, sex, birth_date, ethnicity, "
+        f"residence_type, household_id, relation, address_id, '{PersonStatus.ACTIVE}', moved_in_on, NULL, %(now)s "
+        f"FROM {READY} WHERE person_id IS NULL ORDER BY row_no",
+        params,
+    )
+    execute(
+        f'INSERT INTO {change} (person_id, kind, "on", from_area_id, to_area_id, changes, actor_id, at) '
+        f"SELECT p.id, '{PersonChange.Kind.REGISTERED}', COALESCE(r.moved_in_on, %(today)s), NULL, r.area_id, "
+        f"'{{}}', %(actor)s, %(now)s "
+        f"FROM {READY} r JOIN {person} p ON p.id_number_index = r.id_index WHERE r.person_id IS NULL",
+        params,
+    )
+    report(total * 3 // 4)
+    # 5. Known people whose row differs: a history entry naming what changed, then the update.
+    differs = {field: distinct(f"p.{column}", f"r.{staged}") for field, column, staged in COMPARED}
+    moved = " OR ".join(
+        [
+            distinct("p.area_id", "r.area_id"),
+            distinct("p.address_id", "r.address_id"),
+            distinct("p.household_id", "r.household_id"),
+        ]
+    )
+    returned = f"p.status <> '{PersonStatus.ACTIVE}'"
+    any_change = " OR ".join([*differs.values(), moved, returned])
+    flags = ", ".join(f"CASE WHEN {condition} THEN 1 ELSE 0 END" for condition in [*differs.values(), moved, returned])
+    history = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id, r.area_id, {flags} FROM {READY} r JOIN {person} p ON p.id = r.person_id WHERE {any_change}"
+        )
+        for person_id, area_id, *bits in cursor.fetchall():
+            fields = [field for field, bit in zip(differs, bits, strict=False) if bit]
+            if bits[-2]:
+                fields.append("address")
+            kind = PersonChange.Kind.MOVED_IN if bits[-1] else PersonChange.Kind.UPDATED
+            history.append((person_id, kind, today, area_id, json.dumps({"fields": fields}), params["actor"], now))
+    if history:
+        copy_rows(
+            PersonChange._meta.db_table,
+            ["person_id", "kind", "on", "to_area_id", "changes", "actor_id", "at"],
+            history,
+        )
+        assignments = ", ".join(
+            [
+                "area_id = r.area_id",
+                "name = r.name",
+                "phone = r.phone_cipher",
+                "phone_index = r.phone_index",
+                "sex = r.sex",
+                "birth_date = r.birth_date",
+                "residence_type = r.residence_type",
+                "ethnicity = r.ethnicity",
+                "relation = r.relation",
+                "moved_in_on = r.moved_in_on",
+                "address_id = r.address_id",
+                "household_id = r.household_id",
+                f"status = '{PersonStatus.ACTIVE}'",
+                "left_on = NULL",
+                "updated_at = %(now)s",
+            ]
+        )
+        execute(
+            f"UPDATE {person} AS p SET {assignments} FROM {READY} r WHERE p.id = r.person_id AND ({any_change})",
+            params,
+        )
+    report(total)
+    return {"created": created, "updated": len(history), "unchanged": total - created - len(history)}
+
+
+def _count(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        return int(cursor.fetchone()[0])
+
+
+def write_rows(*, actor: Any, community: Area, rows: list[TableRow]) -> dict[str, int]:
+    """Write checked rows into a community through the same staging and merge as an import (single
+    registration uses it). Call inside the transaction that also records the audit event."""
+    stage_begin()
+    try:
+        stage_rows(rows, community)
+        return merge_staged(actor=actor, community=community)
+    finally:
+        stage_end()

@@ -56,6 +56,16 @@ class Household(AreaScopedModel):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
+        constraints = [
+            # A household number names one household in its community; a household without a number is
+            # the one of its address (how rosters without numbers are read).
+            models.UniqueConstraint(
+                fields=["area", "number"], condition=~models.Q(number=""), name="household_number_unique_in_area"
+            ),
+            models.UniqueConstraint(
+                fields=["area", "address"], condition=models.Q(number=""), name="household_unnumbered_per_address"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"household #{self.pk}"

@@ -1,6 +1,7 @@
 import sys
 from pathlib import Path
 
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -25,13 +26,13 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 raise CommandError(f"no account {username}")
-            with transaction.atomic():
+            with open(file, "rb") as handle, transaction.atomic():
                 created = import_create(
                     actor=user,
                     kind="residents",
                     area_code=community,
                     filename=file.name,
-                    content=file.read_bytes(),
+                    content=File(handle),
                     background=False,
                 )
             job = created.pk
