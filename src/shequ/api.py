@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
@@ -36,11 +36,11 @@ class ErrorOut(Schema):
 
 
 class FieldErrorOut(Schema):
-    detail: list[dict]
+    detail: list[dict[str, str]]
 
 
 @api.exception_handler(ValidationError)
-def validation_error(request, exc: ValidationError):
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """Service-level validation: 422 with one entry per field, messages in the request's language."""
     if hasattr(exc, "error_dict"):
         items = [{"field": field, "message": str(m)} for field, errors in exc.message_dict.items() for m in errors]
@@ -50,12 +50,12 @@ def validation_error(request, exc: ValidationError):
 
 
 @api.exception_handler(Http404)
-def not_found(request, exc):
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
 
 
 @api.exception_handler(AuthenticationError)
-def unauthenticated(request, exc):
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": _("Sign in first.")}, status=401)
 
 
@@ -64,9 +64,9 @@ class HealthOut(Schema):
 
 
 @api.get("/health", auth=None, response=HealthOut, operation_id="health", tags=["system"])
-def health(request):
+def health(request: HttpRequest) -> HealthOut:
     """Liveness check for load balancers and monitoring."""
-    return {"status": "ok"}
+    return HealthOut(status="ok")
 
 
 api.add_router("/", areas_router)

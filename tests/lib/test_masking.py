@@ -1,10 +1,10 @@
-from shequ.lib.masking import escape_spreadsheet_cell, mask_id_number, mask_name, mask_phone
+from shequ.lib.masking import escape_spreadsheet_cell, mask_id_number, mask_middle, mask_phone
 
 
 def test_masks():
     assert mask_id_number("21010219900101123X") == "2101**********123X"
     assert mask_phone("13812345678") == "138****5678"
-    assert mask_name("张三丰") == "张**"
+    assert mask_middle("张三丰", keep_start=1, keep_end=0) == "张**"
     assert mask_phone("") == ""
     assert mask_id_number("123") == "***"
 

@@ -79,7 +79,8 @@ def test_export_is_masked_unless_revealed_with_a_reason(world, user_of, pool):
     cells = [str(c) for row in load_workbook(io.BytesIO(revealed)).active.iter_rows(values_only=True) for c in row]
     assert pool[3]["身份证号"] in cells
     event = AuditEvent.objects.filter(action="residents.export_unmasked").get()
-    assert event.data["reason"] == "上报民政局核对" and event.data["rows"] == len(pool) + 1  # and the world's own resident of community A
+    # The rows: the pool and the world's own resident of community A.
+    assert event.data["reason"] == "上报民政局核对" and event.data["rows"] == len(pool) + 1
     # A grid worker may read the list but not unmask it.
     with pytest.raises(Http404):
         services.residents_export(actor=user_of("grid_worker"), reveal_reason="上报民政局核对")

@@ -10,11 +10,9 @@ if TYPE_CHECKING:
 
 def _grants(user: User) -> list[Grant]:
     # Cached on the user object for the length of one request: every selector asks.
-    cached: list[Grant] | None = getattr(user, "_shequ_grants", None)
-    if cached is None:
-        cached = list(user.grants.select_related("area").filter(area__is_active=True))
-        user._shequ_grants = cached  # type: ignore[attr-defined]
-    return cached
+    if user.grants_cache is None:
+        user.grants_cache = list(user.grants.select_related("area").filter(area__is_active=True))
+    return user.grants_cache
 
 
 def granted_paths(user: User, capability: str) -> list[str]:
@@ -32,5 +30,4 @@ def granted_paths(user: User, capability: str) -> list[str]:
 
 
 def forget_grants(user: User) -> None:
-    if hasattr(user, "_shequ_grants"):
-        del user._shequ_grants
+    user.grants_cache = None

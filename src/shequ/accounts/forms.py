@@ -21,4 +21,4 @@ class AccountForm(forms.Form):
 class GrantForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     area_code = forms.CharField(label=_("Area code"), max_length=20)
-    programme = forms.ChoiceField(label=_("Programme"), choices=[("", "-")] + Programme.choices, required=False)
+    programme = forms.ChoiceField(label=_("Programme"), choices=[("", "-"), *Programme.choices], required=False)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shequ.areas.models import Area
 from shequ.lib.masking import mask_id_number, mask_phone
-from shequ.lib.scoping import ScopedQuerySet
+from shequ.lib.scoping import Actor, ScopedQuerySet
 from shequ.privacy.fields import BlindIndexField, EncryptedTextField
 
 from . import access
@@ -18,8 +21,14 @@ class UserQuerySet(ScopedQuerySet["User"]):
     pass
 
 
-class ShequUserManager(UserManager.from_queryset(UserQuerySet)):
-    pass
+class ShequUserManager(UserManager["User"]):
+    """Django's user manager (``create_user``, name normalisation) over the scoped queryset."""
+
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
+
+    def visible_to(self, actor: Actor | AnonymousUser | None, capability: str | None = None) -> ScopedQuerySet[User]:
+        return self.get_queryset().visible_to(actor, capability)
 
 
 class User(AbstractUser):
@@ -42,7 +51,10 @@ class User(AbstractUser):
         verbose_name=_("home area"),
     )
 
-    objects = ShequUserManager()
+    objects: ClassVar[ShequUserManager] = ShequUserManager()
+
+    # The account's grants, read once per request by ``access`` (every scoped read asks); not a field.
+    grants_cache: list[Grant] | None = None
 
     class Meta:
         verbose_name = _("user")
@@ -60,7 +72,7 @@ class User(AbstractUser):
         return access.granted_paths(self, capability)
 
     @property
-    def audit_area(self):
+    def audit_area(self) -> Area | None:
         return self.home_area
 
 
@@ -89,7 +101,7 @@ class Grant(models.Model):
         return f"grant #{self.pk} {self.role}"
 
     @property
-    def audit_area(self):
+    def audit_area(self) -> Area:
         return self.area
 
 

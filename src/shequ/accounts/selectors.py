@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from shequ.areas.models import Area
-from shequ.lib.scoping import require_capability
+from shequ.lib.scoping import get_visible_or_404, require_capability
 
 from .models import Grant, User
 from .roles import Capability
 
 
-def my_grants(*, actor) -> list[Grant]:
+def my_grants(*, actor: User) -> list[Grant]:
     return list(actor.grants.select_related("area").order_by("area__level", "role"))
 
 
-def managed_accounts(*, actor):
+def managed_accounts(*, actor: User) -> QuerySet[User]:
     """Accounts whose home area or any grant lies in the administrator's tree, and accounts that have
     neither yet. Carries no personal data: identity numbers and phones are not selected."""
     require_capability(actor, Capability.ACCOUNTS_MANAGE)
@@ -31,10 +31,5 @@ def managed_accounts(*, actor):
     )
 
 
-def managed_account(*, actor, user_id: int) -> User:
-    from django.http import Http404
-
-    user = managed_accounts(actor=actor).filter(pk=user_id).first()
-    if user is None:
-        raise Http404
-    return user
+def managed_account(*, actor: User, user_id: int) -> User:
+    return get_visible_or_404(managed_accounts(actor=actor), pk=user_id)

@@ -12,21 +12,21 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.areas.models import Area
 from shequ.audit.services import record_event
 from shequ.lib.identifiers import normalize_mobile, validate_id_number
-from shequ.lib.scoping import require_capability
+from shequ.lib.scoping import get_visible_or_404, require_capability
 
 from .access import forget_grants
 from .models import Grant, LoginFailure, User
 from .roles import ALLOWED_LEVELS, Capability, Programme, Role
 
 
-def _managed_area(actor, code: str) -> Area:
+def _managed_area(actor: User, code: str) -> Area:
     area = Area.objects.visible_to(actor, Capability.ACCOUNTS_MANAGE).filter(code=code).first()
     if area is None:
         raise ValidationError({"area_code": _("There is no area with this code in your part of the tree.")})
@@ -36,7 +36,7 @@ def _managed_area(actor, code: str) -> Area:
 @transaction.atomic
 def account_create(
     *,
-    actor,
+    actor: User,
     username: str,
     password: str,
     display_name: str = "",
@@ -91,12 +91,10 @@ def account_create(
 
 
 @transaction.atomic
-def grant_add(*, actor, user_id: int, role: str, area_code: str, programme: str = "") -> Grant:
+def grant_add(*, actor: User, user_id: int, role: str, area_code: str, programme: str = "") -> Grant:
     """Give an account one role over one area's subtree."""
     require_capability(actor, Capability.ACCOUNTS_MANAGE)
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        raise Http404
+    user = get_visible_or_404(User.objects.all(), pk=user_id)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     area = _managed_area(actor, area_code)
@@ -122,15 +120,11 @@ def grant_add(*, actor, user_id: int, role: str, area_code: str, programme: str 
 
 
 @transaction.atomic
-def grant_remove(*, actor, grant_id: int) -> None:
+def grant_remove(*, actor: User, grant_id: int) -> None:
     require_capability(actor, Capability.ACCOUNTS_MANAGE)
-    grant = (
-        Grant.objects.filter(pk=grant_id)
-        .filter(area__in=Area.objects.visible_to(actor, Capability.ACCOUNTS_MANAGE))
-        .first()
+    grant = get_visible_or_404(
+        Grant.objects.filter(area__in=Area.objects.visible_to(actor, Capability.ACCOUNTS_MANAGE)), pk=grant_id
     )
-    if grant is None:
-        raise Http404
     record_event(
         actor=actor, action="accounts.grant_remove", obj=grant, data={"user": grant.user_id, "role": grant.role}
     )
@@ -157,7 +151,7 @@ class SignInOutcome:
 
 
 @transaction.atomic
-def sign_in(*, request, username: str, password: str) -> SignInOutcome:
+def sign_in(*, request: HttpRequest, username: str, password: str) -> SignInOutcome:
     """Check credentials with lockout; every attempt is recorded.
 
     A locked-out attempt is refused before the password is checked, so guessing during the lockout

@@ -4,23 +4,24 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shequ.lib.feedback import submit
 from shequ.privacy.forms import RevealForm
 
 from . import selectors, services
 from .forms import AccountForm, GrantForm, SignInForm
+from .http import AuthenticatedHttpRequest
 from .middleware import SESSION_STARTED_KEY
 
 
 @require_http_methods(["GET", "POST"])
-def sign_in(request):
+def sign_in(request: HttpRequest) -> HttpResponseBase:
     form = SignInForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
@@ -41,13 +42,13 @@ def sign_in(request):
 
 
 @require_POST
-def sign_out(request):
+def sign_out(request: HttpRequest) -> HttpResponseBase:
     logout(request)
     return redirect("login")
 
 
 @login_required
-def profile(request):
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
@@ -62,23 +63,19 @@ def profile(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def manage(request):
+def manage(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     accounts = selectors.managed_accounts(actor=request.user)
     form = AccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.account_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Account created."))
-            return redirect("accounts:detail", user_id=user.pk)
+    user = submit(form, lambda data: services.account_create(actor=request.user, **data))
+    if user is not None:
+        messages.success(request, _("Account created."))
+        return redirect("accounts:detail", user_id=user.pk)
     return render(request, "accounts/manage.html", {"accounts": accounts[:500], "form": form})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def detail(request, user_id: int):
+def detail(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponseBase:
     account = selectors.managed_account(actor=request.user, user_id=user_id)
     form = GrantForm(request.POST or None)
     if request.method == "POST":
@@ -89,12 +86,7 @@ def detail(request, user_id: int):
             services.grant_remove(actor=request.user, grant_id=int(grant_id))
             messages.success(request, _("Grant removed."))
             return redirect("accounts:detail", user_id=user_id)
-        if form.is_valid():
-            try:
-                services.grant_add(actor=request.user, user_id=user_id, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Grant added."))
-                return redirect("accounts:detail", user_id=user_id)
+        if submit(form, lambda data: services.grant_add(actor=request.user, user_id=user_id, **data)):
+            messages.success(request, _("Grant added."))
+            return redirect("accounts:detail", user_id=user_id)
     return render(request, "accounts/detail.html", {"account": account, "form": form})

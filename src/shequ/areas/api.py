@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.lib.capabilities import Capability
-from shequ.lib.scoping import require_capability
+from shequ.lib.scoping import ActorHttpRequest, require_capability
 
 from . import selectors, services
 from .models import Area
@@ -24,14 +25,10 @@ class AreaOut(Schema):
     code_system: str
     name: str
     level: int
-    level_name: str
+    level_name: str = Field(..., alias="get_level_display")
     kind: str
     parent_code: str | None
     is_active: bool
-
-    @staticmethod
-    def resolve_level_name(obj: Area) -> str:
-        return str(obj.get_level_display())
 
     @staticmethod
     def resolve_parent_code(obj: Area) -> str | None:
@@ -39,11 +36,7 @@ class AreaOut(Schema):
 
 
 class AreaDetailOut(AreaOut):
-    other_codes: list[OtherCodeOut]
-
-    @staticmethod
-    def resolve_other_codes(obj: Area) -> list[dict]:
-        return [{"system": c.system, "code": c.code} for c in obj.other_codes.all()]
+    other_codes: list[OtherCodeOut]  # the related manager, read as a list
 
 
 class GridIn(Schema):
@@ -56,14 +49,16 @@ class GridPatch(Schema):
 
 
 @router.get("/areas", response=list[AreaOut], operation_id="areas_roots")
-def areas_roots(request):
+def areas_roots(request: ActorHttpRequest) -> list[Area]:
     """The areas of the caller's grants: the tops of the part of the tree they may read."""
     require_capability(request.user, Capability.AREA_READ)
     return selectors.area_roots(actor=request.user)
 
 
 @router.get("/areas/search", response=list[AreaOut], operation_id="areas_search")
-def areas_search(request, q: str = Query(..., min_length=1, max_length=50, description="name or code")):
+def areas_search(
+    request: ActorHttpRequest, q: str = Query(..., min_length=1, max_length=50, description="name or code")
+) -> list[Area]:
     """Areas in the caller's part of the tree whose name contains q or whose code starts with it."""
     require_capability(request.user, Capability.AREA_READ)
     return selectors.area_search(actor=request.user, query=q)
@@ -71,33 +66,33 @@ def areas_search(request, q: str = Query(..., min_length=1, max_length=50, descr
 
 @router.get("/areas/locate", response=AreaOut, operation_id="areas_locate")
 def areas_locate(
-    request,
+    request: ActorHttpRequest,
     lon: float = Query(..., ge=-180, le=180, description="WGS-84 longitude"),
     lat: float = Query(..., ge=-90, le=90, description="WGS-84 latitude"),
-):
+) -> Area:
     """The district or county whose boundary contains the point (404 outside the caller's tree)."""
     return selectors.district_at(actor=request.user, lon=lon, lat=lat)
 
 
 @router.get("/areas/{code}", response=AreaDetailOut, operation_id="area_get")
-def area_get(request, code: str = Path(..., pattern=AREA_CODE)):
+def area_get(request: ActorHttpRequest, code: str = Path(..., pattern=AREA_CODE)) -> Area:
     return selectors.area_get(actor=request.user, code=code)
 
 
 @router.get("/areas/{code}/children", response=list[AreaOut], operation_id="area_children")
 @paginate
-def area_children(request, code: str = Path(..., pattern=AREA_CODE)):
+def area_children(request: ActorHttpRequest, code: str = Path(..., pattern=AREA_CODE)) -> QuerySet[Area]:
     area = selectors.area_get(actor=request.user, code=code)
     return selectors.area_children(actor=request.user, area=area)
 
 
 @router.post("/areas/{code}/grids", response={201: AreaOut}, operation_id="grid_create")
-def grid_create(request, payload: GridIn, code: str = Path(..., pattern=AREA_CODE)):
+def grid_create(request: ActorHttpRequest, payload: GridIn, code: str = Path(..., pattern=AREA_CODE)) -> Status:
     """Create a grid (网格) under a community."""
     return Status(201, services.grid_create(actor=request.user, community_code=code, name=payload.name))
 
 
 @router.patch("/grids/{code}", response=AreaOut, operation_id="grid_update")
-def grid_update(request, payload: GridPatch, code: str = Path(..., pattern=AREA_CODE)):
+def grid_update(request: ActorHttpRequest, payload: GridPatch, code: str = Path(..., pattern=AREA_CODE)) -> Area:
     """Rename a grid or mark it inactive."""
     return services.grid_update(actor=request.user, grid_code=code, name=payload.name, is_active=payload.is_active)

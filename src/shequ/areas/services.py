@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from shequ.audit.services import record_event
 from shequ.lib.capabilities import Capability
+from shequ.lib.scoping import Actor, get_visible_or_404
 
 from .models import Area, AreaCode, CodeSystem, Kind, Level
 
@@ -34,7 +35,7 @@ def kind_of(name: str) -> str:
     return Kind.COMMUNITY
 
 
-def _read_csv(path: Path):
+def _read_csv(path: Path) -> Iterator[dict[str, str]]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
         yield from csv.DictReader(handle)
@@ -62,7 +63,7 @@ def _division_rows(city_code: str, source: Path) -> list[tuple[str, str, int, st
     # Municipalities are listed as "市辖区" under their province: the city's name is the province's.
     city_name = provinces.get(city["provinceCode"], city["name"]) if city["name"] == "市辖区" else city["name"]
     city12 = city_code.ljust(12, "0")
-    rows = [(city12, city_name, Level.CITY, "", "")]
+    rows: list[tuple[str, str, int, str, str]] = [(city12, city_name, Level.CITY, "", "")]
     for r in _read_csv(source / "areas.csv"):
         if r["cityCode"] == city_code:
             rows.append((r["code"].ljust(12, "0"), r["name"], Level.DISTRICT, "", city12))
@@ -76,7 +77,7 @@ def _division_rows(city_code: str, source: Path) -> list[tuple[str, str, int, st
 
 
 @transaction.atomic
-def load_divisions(*, actor, city_code: str, source: Path = DATA_DIR) -> LoadReport:
+def load_divisions(*, actor: Actor | None, city_code: str, source: Path = DATA_DIR) -> LoadReport:
     """Load (or bring up to date) one city's tree from the national division files.
 
     Loading the same files twice changes nothing and records nothing. Codes are NBS 2023; where a
@@ -151,7 +152,7 @@ def _load_mca_codes(city_code: str, source: Path, by_code: dict[str, Area]) -> i
 
 
 @transaction.atomic
-def load_boundaries(*, actor, geojson_path: Path) -> int:
+def load_boundaries(*, actor: Actor | None, geojson_path: Path) -> int:
     """Attach polygons to districts from a GeoJSON file whose features carry an ``adcode`` property."""
     with open(geojson_path, encoding="utf-8") as handle:
         collection = json.load(handle)
@@ -178,20 +179,14 @@ def _clean_grid_name(name: str) -> str:
     return name
 
 
-def _managed_area(actor, code: str, level: int) -> Area:
-    area = (
-        Area.objects.visible_to(actor, Capability.GRID_MANAGE)
-        .select_for_update()
-        .filter(code=code, level=level)
-        .first()
+def _managed_area(actor: Actor, code: str, level: int) -> Area:
+    return get_visible_or_404(
+        Area.objects.visible_to(actor, Capability.GRID_MANAGE).select_for_update(), code=code, level=level
     )
-    if area is None:
-        raise Http404
-    return area
 
 
 @transaction.atomic
-def grid_create(*, actor, community_code: str, name: str) -> Area:
+def grid_create(*, actor: Actor, community_code: str, name: str) -> Area:
     """Create a grid (网格) under a community; its code is the community code and a 3-digit number."""
     community = _managed_area(actor, community_code, Level.COMMUNITY)
     name = _clean_grid_name(name)
@@ -215,12 +210,12 @@ def grid_create(*, actor, community_code: str, name: str) -> Area:
 
 
 @transaction.atomic
-def grid_update(*, actor, grid_code: str, name: str | None = None, is_active: bool | None = None) -> Area:
+def grid_update(*, actor: Actor, grid_code: str, name: str | None = None, is_active: bool | None = None) -> Area:
     grid = _managed_area(actor, grid_code, Level.GRID)
-    changes = {}
+    changes: dict[str, list[object]] = {}
     if name is not None:
         name = _clean_grid_name(name)
-        if grid.parent.children.exclude(pk=grid.pk).filter(name=name).exists():
+        if Area.objects.filter(parent_id=grid.parent_id, name=name).exclude(pk=grid.pk).exists():
             raise ValidationError({"name": _("This community already has a grid with that name.")})
         if name != grid.name:
             changes["name"] = [grid.name, name]

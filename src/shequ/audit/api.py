@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from django.db.models import QuerySet
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from shequ.lib.capabilities import Capability
-from shequ.lib.scoping import require_capability
+from shequ.lib.scoping import ActorHttpRequest, require_capability
 
 from . import selectors
 from .models import AuditEvent
@@ -25,12 +27,8 @@ class AuditEventOut(Schema):
     area_code: str
     ip: str | None
     request_id: str
-    data: dict
+    data: dict[str, Any]
     hash: str
-
-    @staticmethod
-    def resolve_area_code(obj: AuditEvent) -> str:
-        return obj.area_code
 
 
 class ChainOut(Schema):
@@ -42,20 +40,15 @@ class ChainOut(Schema):
 
 @router.get("/audit/events", response=list[AuditEventOut], operation_id="audit_events")
 @paginate
-def audit_events(request, action: str = ""):
+def audit_events(request: ActorHttpRequest, action: str = "") -> QuerySet[AuditEvent]:
     """The audit trail of the auditor's area, newest first."""
     require_capability(request.user, Capability.AUDIT_READ)
     return selectors.audit_events(actor=request.user, action=action)
 
 
 @router.get("/audit/verify", response=ChainOut, operation_id="audit_verify")
-def audit_verify(request):
+def audit_verify(request: ActorHttpRequest) -> ChainOut:
     """Recompute the whole hash chain (auditors only)."""
     require_capability(request.user, Capability.AUDIT_READ)
     report = verify_chain()
-    return {
-        "ok": report.ok,
-        "checked": report.checked,
-        "first_broken_id": report.first_broken_id,
-        "reason": report.reason,
-    }
+    return ChainOut(ok=report.ok, checked=report.checked, first_broken_id=report.first_broken_id, reason=report.reason)

@@ -23,9 +23,9 @@ def current() -> RequestContext:
     return _current.get()
 
 
-def bind(context: RequestContext) -> contextvars.Token:
+def bind(context: RequestContext) -> contextvars.Token[RequestContext]:
     return _current.set(context)
 
 
-def reset(token: contextvars.Token) -> None:
+def reset(token: contextvars.Token[RequestContext]) -> None:
     _current.reset(token)

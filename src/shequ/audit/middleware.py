@@ -1,5 +1,8 @@
 import re
 import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponseBase
 
 from . import context
 
@@ -10,13 +13,12 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
 class RequestContextMiddleware:
     """Gives every request an id (echoed in X-Request-ID) and binds it with the client address."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
         token = context.bind(context.RequestContext(ip=request.META.get("REMOTE_ADDR"), request_id=request_id))
         try:
             response = self.get_response(request)

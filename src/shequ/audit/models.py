@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -17,10 +19,10 @@ class AppendOnlyError(Exception):
 class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):
     default_capability = Capability.AUDIT_READ
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: object) -> int:
         raise AppendOnlyError("audit events cannot be changed")
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit events cannot be deleted")
 
     def scope_filter(self, paths: list[str]) -> models.Q:
@@ -74,12 +76,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.action}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("audit events cannot be changed")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit events cannot be deleted")
 
     @property

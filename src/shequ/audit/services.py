@@ -6,10 +6,13 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
+
+from shequ.lib.scoping import Actor
 
 from . import context
 from .models import AuditEvent
@@ -17,6 +20,13 @@ from .models import AuditEvent
 GENESIS_HASH = "0" * 64
 # Any constant works: it names the one PostgreSQL advisory lock that orders the chain.
 _CHAIN_LOCK_ID = 0x5E9A0D17
+
+
+class Located(Protocol):
+    """Where an event is filed: an area (which the audit trail, below the area tree, knows by its path)."""
+
+    @property
+    def path(self) -> str: ...
 
 
 def _event_digest(event: AuditEvent) -> str:
@@ -53,11 +63,11 @@ def _lock_chain() -> None:
 
 def record_event(
     *,
-    actor,
+    actor: Actor | None,
     action: str,
-    obj=None,
-    area=None,
-    data: dict | None = None,
+    obj: models.Model | None = None,
+    area: Located | None = None,
+    data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event. Must run inside the transaction of the change it records.
 
@@ -75,11 +85,11 @@ def record_event(
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         event = AuditEvent(
             at=timezone.now(),
-            actor=actor if getattr(actor, "pk", None) else None,
+            actor_id=actor.pk if actor is not None else None,
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
-            area_path=getattr(area, "path", "") if area is not None else "",
+            area_path=area.path if area is not None else "",
             ip=request.ip,
             request_id=request.request_id,
             data=data or {},

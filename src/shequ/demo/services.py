@@ -28,7 +28,7 @@ def demo_id_number(rng: random.Random, region: str, birth: str, female: bool) ->
 
 
 @transaction.atomic
-def load_demo(*, city_code: str = "2101", streets: int = 2, seed: int = 2026) -> list[dict]:
+def load_demo(*, city_code: str = "2101", streets: int = 2, seed: int = 2026) -> list[dict[str, str]]:
     """Create one account per role and grids in the communities of a few streets. Idempotent.
 
     Returns the accounts as rows (role, user name, area) for printing.
@@ -41,7 +41,9 @@ def load_demo(*, city_code: str = "2101", streets: int = 2, seed: int = 2026) ->
     district, street = districts[0], chosen_streets[0]
     community_a, community_b = street.children.filter(level=Level.COMMUNITY).order_by("code")[:2]
 
-    def account(username, display, role, area, programme="", **personal):
+    def account(
+        username: str, display: str, role: Role, area: Area, programme: str = "", **personal: str
+    ) -> dict[str, str]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = account_create(
@@ -58,7 +60,7 @@ def load_demo(*, city_code: str = "2101", streets: int = 2, seed: int = 2026) ->
         for community in each.children.filter(level=Level.COMMUNITY).order_by("code"):
             for n in range(community.children.count() + 1, GRIDS_PER_COMMUNITY + 1):
                 grid_create(actor=city_admin, community_code=community.code, name=f"第{n}网格")
-    grid_a = community_a.children.order_by("code").first()
+    grid_a = community_a.children.order_by("code")[0]
     rows += [
         account("demo-district", "区民政干部", Role.DISTRICT_OFFICER, district),
         account("demo-district-b", "邻区干部", Role.DISTRICT_OFFICER, districts[1]),
@@ -193,7 +195,7 @@ def load_demo_resources(*, communities: list[Area], per_community: int = 8, seed
         return 0
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     staff = User.objects.get(username="demo-city")
-    district = communities[0].parent.parent
+    district = Area.objects.get(code=communities[0].ancestor_codes[-2])  # community < street < district
     if Facility.objects.filter(area__path__startswith=district.path).exists() or not district.boundary:
         return 0
     polygon = shape(district.boundary)

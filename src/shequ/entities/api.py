@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from shequ.accounts.http import AuthenticatedHttpRequest
 from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import require_capability
 
@@ -19,12 +19,8 @@ class LegalEntityOut(Schema):
     name: str
     uscc: str
     kind: str
-    area_code: str
+    area_code: str = Field(..., alias="area.code")
     address: str
-
-    @staticmethod
-    def resolve_area_code(obj: LegalEntity) -> str:
-        return obj.area.code
 
 
 class LegalEntityIn(Schema):
@@ -37,12 +33,12 @@ class LegalEntityIn(Schema):
 
 @router.get("/legal-entities", response=list[LegalEntityOut], operation_id="legal_entities_list")
 @paginate
-def legal_entities_list(request: HttpRequest, q: str = "", kind: str = "") -> QuerySet[LegalEntity]:
+def legal_entities_list(request: AuthenticatedHttpRequest, q: str = "", kind: str = "") -> QuerySet[LegalEntity]:
     require_capability(request.user, Capability.AREA_READ)
     return selectors.legal_entities(actor=request.user, query=q, kind=kind[:16])
 
 
 @router.post("/legal-entities", response={201: LegalEntityOut}, operation_id="legal_entity_create")
-def legal_entity_create(request: HttpRequest, payload: LegalEntityIn) -> Status:
+def legal_entity_create(request: AuthenticatedHttpRequest, payload: LegalEntityIn) -> Status:
     """Register a company, social organisation, property company or O2O store, with its credit code."""
     return Status(201, services.legal_entity_create(actor=request.user, **payload.dict()))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from shequ.accounts.models import User
 from shequ.lib.capabilities import Capability
 from shequ.lib.identifiers import normalize_uscc
-from shequ.lib.scoping import Actor
 
 from .models import LegalEntity
 
 
-def legal_entities(*, actor: Actor, query: str = "", kind: str = "") -> QuerySet[LegalEntity]:
+def legal_entities(*, actor: User, query: str = "", kind: str = "") -> QuerySet[LegalEntity]:
     rows = LegalEntity.objects.visible_to(actor)
     query = (query or "").strip()[:60]
     if query:
@@ -21,6 +21,6 @@ def legal_entities(*, actor: Actor, query: str = "", kind: str = "") -> QuerySet
     return rows.select_related("area").order_by("name", "pk")
 
 
-def legal_entity_by_uscc(*, actor: Actor, uscc: str) -> LegalEntity | None:
+def legal_entity_by_uscc(*, actor: User, uscc: str) -> LegalEntity | None:
     """The entity with this credit code in the actor's area (a bad code raises ValidationError)."""
     return LegalEntity.objects.visible_to(actor, Capability.AREA_READ).filter(uscc=normalize_uscc(uscc)).first()

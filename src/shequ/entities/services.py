@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from shequ.accounts.models import User
 from shequ.areas.models import Level
 from shequ.areas.selectors import area_for_edit
 from shequ.audit.services import record_event
 from shequ.lib.capabilities import Capability
 from shequ.lib.identifiers import normalize_uscc
-from shequ.lib.scoping import Actor, require_capability
+from shequ.lib.scoping import require_capability
 
 from .models import LegalEntity
 
@@ -20,7 +21,7 @@ EDIT_LEVELS = (Level.STREET, Level.COMMUNITY, Level.GRID)
 
 @transaction.atomic
 def legal_entity_create(
-    *, actor: Actor, area_code: str, name: str, uscc: str, kind: str, address: str = ""
+    *, actor: User, area_code: str, name: str, uscc: str, kind: str, address: str = ""
 ) -> LegalEntity:
     """Register a company, social organisation, property company or O2O store (法人)."""
     require_capability(actor, Capability.REGISTRY_EDIT)

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+
+from shequ.accounts.http import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .models import ImportJob
@@ -15,7 +16,7 @@ router = Router(tags=["imports"])
 class ImportOut(Schema):
     id: int
     kind: str
-    community_code: str
+    community_code: str = Field(..., alias="area.code")
     filename: str
     status: str
     total_rows: int
@@ -27,17 +28,13 @@ class ImportOut(Schema):
     progress: dict[str, Any]
 
     @staticmethod
-    def resolve_community_code(obj: ImportJob) -> str:
-        return obj.area.code
-
-    @staticmethod
     def resolve_progress(obj: ImportJob) -> dict[str, Any]:
         return services.job_progress(obj)
 
 
 @router.post("/imports", response={202: ImportOut}, operation_id="import_upload")
 def import_upload(
-    request: HttpRequest, community: Form[str], file: File[UploadedFile], kind: Form[str] = "residents"
+    request: AuthenticatedHttpRequest, community: Form[str], file: File[UploadedFile], kind: Form[str] = "residents"
 ) -> Status:
     """Upload a file (.xlsx or CSV) of a kind (``residents``: a resident roster) for a community; it is
     checked and imported in the background."""
@@ -52,5 +49,5 @@ def import_upload(
 
 
 @router.get("/imports/{job_id}", response=ImportOut, operation_id="import_get")
-def import_get(request: HttpRequest, job_id: int) -> ImportJob:
+def import_get(request: AuthenticatedHttpRequest, job_id: int) -> ImportJob:
     return selectors.import_job_get(actor=request.user, job_id=job_id)

@@ -16,7 +16,9 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, areas: Iterable[Area] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(a.code, f"{a.name}（{a.code}）") for a in areas]  # type: ignore[attr-defined]
+        field = self.fields["community"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(a.code, f"{a.name}（{a.code}）") for a in areas]
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from shequ.lib.scoping import Actor, get_visible_or_404, granted_paths, paths_filter
+from shequ.accounts.models import User
+from shequ.lib.scoping import get_visible_or_404, granted_paths, paths_filter
 
 from .models import ImportJob
 from .registry import importers
 
 
-def import_jobs(*, actor: Actor) -> QuerySet[ImportJob]:
+def import_jobs(*, actor: User) -> QuerySet[ImportJob]:
     """Jobs of every kind in the areas where the actor holds that kind's import capability."""
     scope = Q(pk__in=[])
     for importer in importers():
@@ -18,11 +19,11 @@ def import_jobs(*, actor: Actor) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(scope).select_related("area").defer("report")
 
 
-def import_job_get(*, actor: Actor, job_id: int) -> ImportJob:
+def import_job_get(*, actor: User, job_id: int) -> ImportJob:
     return get_visible_or_404(import_jobs(actor=actor), pk=job_id)
 
 
-def import_report(*, actor: Actor, job_id: int) -> bytes | None:
+def import_report(*, actor: User, job_id: int) -> bytes | None:
     """The error report of a rejected job, or None."""
     job = import_job_get(actor=actor, job_id=job_id)
     report = ImportJob.objects.filter(pk=job.pk).values_list("report", flat=True).first()

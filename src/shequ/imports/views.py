@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from shequ.accounts.http import AuthenticatedHttpRequest
 from shequ.areas.models import Area
 from shequ.lib.scoping import require_capability
 from shequ.lib.tabular import Importer, template_workbook, xlsx_response
@@ -21,7 +22,7 @@ def _importer(kind: str) -> Importer:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, kind: str) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, kind: str) -> HttpResponseBase:
     """Upload a file of one kind; the job runs in the background and its page shows the progress."""
     importer = _importer(kind)
     require_capability(request.user, importer.capability)
@@ -42,14 +43,14 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @login_required
-def template(request: HttpRequest, kind: str) -> HttpResponse:
+def template(request: AuthenticatedHttpRequest, kind: str) -> HttpResponseBase:
     importer = _importer(kind)
     require_capability(request.user, importer.capability)
     return xlsx_response(template_workbook(importer.columns, str(importer.label)), f"{kind}-template.xlsx")
 
 
 @login_required
-def job(request: HttpRequest, job_id: int) -> HttpResponse:
+def job(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponseBase:
     """The job page; with htmx, only the status block (polled every second while the job runs)."""
     job = selectors.import_job_get(actor=request.user, job_id=job_id)
     context = {"job": job, "progress": services.job_progress(job), "importer": _importer(job.kind)}
@@ -58,7 +59,7 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
-def report(request: HttpRequest, job_id: int) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponseBase:
     content = selectors.import_report(actor=request.user, job_id=job_id)
     if not content:
         return redirect("imports:job", job_id=job_id)

@@ -4,12 +4,17 @@ as ISO text): nothing here goes through Django's fields."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
 
 from django.db import connection
 
 BATCH = 5000
+# What a database driver takes as a parameter value.
+SqlValue = bool | int | float | decimal.Decimal | str | bytes | datetime.date | datetime.datetime | uuid.UUID | None
 
 
 def quoted(name: str) -> str:
@@ -36,11 +41,11 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object
     return count
 
 
-def execute(sql: str, params: Sequence[object] | dict[str, object] = ()) -> int:
+def execute(sql: str, params: Sequence[SqlValue] | Mapping[str, SqlValue] = ()) -> int:
     """Run one statement; returns the rows it touched."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 def distinct(left: str, right: str) -> str:

@@ -25,16 +25,11 @@ def mask_phone(value: str) -> str:
     return mask_middle(value, keep_start=3, keep_end=4)
 
 
-def mask_name(value: str) -> str:
-    """``张三丰`` -> ``张**``: the family name only."""
-    return mask_middle(value, keep_start=1, keep_end=0)
-
-
 # Characters that make a spreadsheet treat a cell as a formula (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def escape_spreadsheet_cell(value):
+def escape_spreadsheet_cell(value: object) -> object:
     """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value

@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from .capabilities import Capability
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
+    # ``_User`` is django-stubs' name for the configured user model (settings.AUTH_USER_MODEL): a static
+    # type only, so the apps below accounts can describe ``request.user`` without importing accounts.
+    from django.contrib.auth.models import AnonymousUser, _User
 
 
 @runtime_checkable
@@ -30,6 +32,14 @@ class Actor(Protocol):
     def granted_paths(self, capability: str) -> list[str]:
         """The area paths (subtree roots) where the actor holds ``capability``, nested ones removed."""
         ...
+
+
+class ActorHttpRequest(HttpRequest):
+    """The request of a view behind sign-in (``login_required``, or the API's default session auth) in
+    an app below accounts: its user is an account, which those apps pass on as an ``Actor``. Apps above
+    accounts use ``accounts.http.AuthenticatedHttpRequest``, whose user is ``accounts.models.User``."""
+
+    user: _User
 
 
 def granted_paths(actor: Actor | AnonymousUser | None, capability: str) -> list[str]:
@@ -81,6 +91,14 @@ class ScopedQuerySet(models.QuerySet[_M]):
     def within(self, path: str) -> ScopedQuerySet[_M]:
         """Rows in the subtree of one area path (after ``visible_to``, to narrow to a chosen area)."""
         return self.filter(**{f"{self.model.area_path_lookup}__startswith": path})  # type: ignore[attr-defined]
+
+
+def scoped_rows(model: type[_M]) -> ScopedQuerySet[_M]:
+    """All rows of an area-scoped model, as a ``ScopedQuerySet`` (for code that is handed the model)."""
+    rows = model._default_manager.all()
+    if not isinstance(rows, ScopedQuerySet):
+        raise TypeError(f"{model._meta.label} is not area-scoped")
+    return rows
 
 
 def get_visible_or_404(queryset: models.QuerySet[_M], **lookups: Any) -> _M:

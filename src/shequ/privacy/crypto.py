@@ -55,11 +55,6 @@ def current_version() -> int:
     return version
 
 
-def new_key() -> str:
-    """A fresh random key, base64, for SHEQU_ENCRYPTION_KEYS."""
-    return base64.b64encode(os.urandom(32)).decode()
-
-
 def encrypt(plaintext: str, *, context: str) -> str:
     version = current_version()
     nonce = os.urandom(NONCE_BYTES)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from shequ.lib.masking import mask_middle
 
@@ -22,13 +24,13 @@ class EncryptedTextField(models.TextField):
     companion ``BlindIndexField``. ``mask`` renders the value for display by default.
     """
 
-    def __init__(self, *args, mask: Callable[[str], str] | None = None, **kwargs):
+    def __init__(self, *args: Any, mask: Callable[[str], str] | None = None, **kwargs: Any) -> None:
         self.mask = mask or _default_mask
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs.pop("blank", None)
         kwargs.pop("default", None)
@@ -38,16 +40,16 @@ class EncryptedTextField(models.TextField):
     def crypto_context(self) -> str:
         return f"{self.model._meta.label_lower}.{self.name}"
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: str | None, expression: object, connection: BaseDatabaseWrapper) -> str | None:
         if not value:
             return value
         return crypto.decrypt(value, context=self.crypto_context)
 
-    def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        if not value:
-            return value
-        return crypto.encrypt(value, context=self.crypto_context)
+    def get_prep_value(self, value: object) -> str | None:
+        text: str | None = super().get_prep_value(value)
+        if not text:
+            return text
+        return crypto.encrypt(text, context=self.crypto_context)
 
 
 class BlindIndexField(models.CharField):
@@ -58,7 +60,7 @@ class BlindIndexField(models.CharField):
     hash is never searched with.
     """
 
-    def __init__(self, *args, source: str = "", purpose: str = "", **kwargs):
+    def __init__(self, *args: Any, source: str = "", purpose: str = "", **kwargs: Any) -> None:
         self.source = source
         self.purpose = purpose or source
         kwargs.setdefault("max_length", 64)
@@ -67,7 +69,7 @@ class BlindIndexField(models.CharField):
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
         kwargs["purpose"] = self.purpose
@@ -78,17 +80,17 @@ class BlindIndexField(models.CharField):
     def index_of(self, plaintext: str) -> str:
         return crypto.blind_index(plaintext, purpose=self.purpose) if plaintext else ""
 
-    def pre_save(self, model_instance, add):
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
         value = self.index_of(getattr(model_instance, self.source) or "")
         setattr(model_instance, self.attname, value)
         return value
 
 
-def encrypted_fields(model) -> list[EncryptedTextField]:
+def encrypted_fields(model: type[models.Model]) -> list[EncryptedTextField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
 
 
-def lookup(model, source: str, plaintext: str) -> models.Q:
+def lookup(model: type[models.Model], source: str, plaintext: str) -> models.Q:
     """The filter that finds rows whose ``source`` field equals ``plaintext`` (already normalised)."""
     for field in model._meta.concrete_fields:
         if isinstance(field, BlindIndexField) and field.source == source:
@@ -96,7 +98,9 @@ def lookup(model, source: str, plaintext: str) -> models.Q:
     raise LookupError(f"{model._meta.label} has no blind index for {source}")
 
 
-def masked(instance, field_name: str) -> str:
+def masked(instance: models.Model, field_name: str) -> str:
     """The display form of a personal field: always masked."""
     field = instance._meta.get_field(field_name)
+    if not isinstance(field, EncryptedTextField):
+        raise LookupError(f"{instance._meta.label}.{field_name} is not an encrypted personal field")
     return field.mask(getattr(instance, field_name) or "")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import Http404
+from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
 from shequ.audit.services import record_event
 from shequ.lib.capabilities import Capability
+from shequ.lib.scoping import Actor, get_visible_or_404, scoped_rows
 
+from . import crypto
 from .fields import encrypted_fields
 
 REASON_MIN = 4
@@ -17,7 +19,7 @@ REASON_MAX = 200
 
 
 @transaction.atomic
-def reveal(*, actor, model, pk, field: str, reason: str) -> str:
+def reveal(*, actor: Actor, model: type[models.Model], pk: int, field: str, reason: str) -> str:
     """Return the plaintext of one personal field of one row, recording who asked and why.
 
     Anyone may see their own account's data; otherwise the row must lie where the actor holds the
@@ -32,13 +34,16 @@ def reveal(*, actor, model, pk, field: str, reason: str) -> str:
         )
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": _("The reason has at most %(max)d characters.") % {"max": REASON_MAX}})
-    own_account = model._meta.label_lower == "accounts.user" and str(pk) == str(getattr(actor, "pk", None))
-    rows = model.objects.all() if own_account else model.objects.visible_to(actor, Capability.PERSONAL_REVEAL)
-    obj = rows.filter(pk=pk).first()
-    if obj is None:
-        raise Http404
+    own_account = model._meta.label_lower == "accounts.user" and str(pk) == str(actor.pk)
+    rows = (
+        model._default_manager.all()
+        if own_account
+        else scoped_rows(model).visible_to(actor, Capability.PERSONAL_REVEAL)
+    )
+    obj = get_visible_or_404(rows, pk=pk)
     record_event(actor=actor, action="privacy.reveal", obj=obj, data={"field": field, "reason": reason})
-    return getattr(obj, field)
+    value: str = getattr(obj, field)
+    return value
 
 
 def reencrypt_all(*, batch_size: int = 1000) -> dict[str, int]:
@@ -47,11 +52,6 @@ def reencrypt_all(*, batch_size: int = 1000) -> dict[str, int]:
     Works on the stored text directly (the ORM would decrypt and cannot filter on ciphertext),
     one batch per transaction: an interrupted run leaves every value readable, and a rerun carries on.
     """
-    from django.apps import apps
-    from django.db import connection
-
-    from . import crypto
-
     version = crypto.current_version()
     totals: dict[str, int] = {}
     for model in apps.get_models():

@@ -1,27 +1,28 @@
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+
+from shequ.lib.feedback import submit
+from shequ.lib.scoping import ActorHttpRequest
 
 from .forms import RevealForm
 from .services import reveal
 
 
-def reveal_view(model, url_name: str):
+def reveal_view(model: type[models.Model], url_name: str) -> Callable[[ActorHttpRequest, int], HttpResponse]:
     """A POST view that reveals one personal field of one ``model`` row and answers the htmx partial
     `privacy/_reveal.html` (the same form again, with the value when it was revealed)."""
 
     @login_required
     @require_POST
-    def view(request, pk: int):
+    def view(request: ActorHttpRequest, pk: int) -> HttpResponse:
         form = RevealForm(request.POST)
-        value = None
-        if form.is_valid():
-            try:
-                value = reveal(actor=request.user, model=model, pk=pk, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
+        value = submit(form, lambda data: reveal(actor=request.user, model=model, pk=pk, **data))
         return render(
             request, "privacy/_reveal.html", {"form": form, "value": value, "reveal_url": reverse(url_name, args=[pk])}
         )

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from shequ.accounts.http import AuthenticatedHttpRequest
 from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import require_capability
 
@@ -35,13 +35,13 @@ class FacilityTypePatch(Schema):
 
 
 @router.get("/facility-types", response=list[FacilityTypeOut], operation_id="facility_types_list")
-def facility_types_list(request: HttpRequest) -> list[FacilityType]:
+def facility_types_list(request: AuthenticatedHttpRequest) -> list[FacilityType]:
     """The facility-type catalogue (GB 50180-2018 Appendix B, MOFCOM 2021), as the city keeps it."""
     require_capability(request.user, Capability.AREA_READ)
     return list(selectors.facility_types(include_inactive=True))
 
 
 @router.patch("/facility-types/{code}", response=FacilityTypeOut, operation_id="facility_type_update")
-def facility_type_update(request: HttpRequest, code: str, payload: FacilityTypePatch) -> FacilityType:
+def facility_type_update(request: AuthenticatedHttpRequest, code: str, payload: FacilityTypePatch) -> FacilityType:
     """City administrators correct and extend the catalogue."""
     return services.facility_type_update(actor=request.user, code=code[:60], **payload.dict())

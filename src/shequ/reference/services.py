@@ -9,12 +9,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
+from shequ.accounts.models import User
 from shequ.audit.services import record_event
 from shequ.lib.capabilities import Capability
-from shequ.lib.scoping import Actor, require_capability
+from shequ.lib.scoping import get_visible_or_404, require_capability
 
 from .models import CircleLevel, FacilityType, TagType
 
@@ -40,7 +40,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 @transaction.atomic
-def facility_types_load(*, actor: Actor | None, path: Path = DATA_DIR / "facility_types.csv") -> int:
+def facility_types_load(*, actor: User | None, path: Path = DATA_DIR / "facility_types.csv") -> int:
     """Add the catalogue's types that are missing. Types already present are left as the administrator
     edited them: the file seeds the catalogue, it does not overwrite it. Returns how many were added."""
     rows = _read_csv(path)
@@ -53,7 +53,7 @@ def facility_types_load(*, actor: Actor | None, path: Path = DATA_DIR / "facilit
 
 
 @transaction.atomic
-def tag_types_load(*, actor: Actor | None, path: Path = DATA_DIR / "tag_types.csv") -> int:
+def tag_types_load(*, actor: User | None, path: Path = DATA_DIR / "tag_types.csv") -> int:
     """Seed the recorded special-group tags (残疾、低保、特困…); existing ones keep their edits."""
     rows = _read_csv(path)
     existing = set(TagType.objects.values_list("code", flat=True))
@@ -69,14 +69,12 @@ def tag_types_load(*, actor: Actor | None, path: Path = DATA_DIR / "tag_types.cs
 
 
 @transaction.atomic
-def facility_type_update(*, actor: Actor, code: str, **changes: Any) -> FacilityType:
+def facility_type_update(*, actor: User, code: str, **changes: Any) -> FacilityType:
     """A city administrator corrects or extends the catalogue (name, level, required, radius, active).
     ``None`` leaves a field as it is."""
     require_capability(actor, Capability.REFERENCE_EDIT)
-    facility_type = FacilityType.objects.select_for_update().filter(code=code).first()
-    if facility_type is None:
-        raise Http404
-    changed = {}
+    facility_type = get_visible_or_404(FacilityType.objects.select_for_update(), code=code)
+    changed: dict[str, list[object]] = {}
     for field, value in changes.items():
         if field not in EDITABLE_FIELDS or value is None:
             continue

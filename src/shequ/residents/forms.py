@@ -1,17 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from shequ.areas.models import Area
+from shequ.reference.selectors import tag_types
+
+from .models import ResidenceType
+from .selectors import ComputedGroup
+
+
+def tag_choices() -> list[tuple[str, str]]:
+    """The recorded special-group tags in use."""
+    return list(tag_types().values_list("code", "name"))
+
+
+def group_choices() -> list[tuple[str, str]]:
+    """The groups a filter offers: the computed ones, then the recorded tags."""
+    return [(group.value, str(group.label)) for group in ComputedGroup] + tag_choices()
 
 
 class ResidentFilterForm(forms.Form):
     q = forms.CharField(label=_("Name, identity number, phone or address"), required=False, max_length=60)
     tag = forms.MultipleChoiceField(
-        label=_("Groups (all must hold)"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Groups (all must hold)"), required=False, choices=group_choices, widget=forms.CheckboxSelectMultiple
     )
     area = forms.CharField(label=_("Area code"), required=False, max_length=20)
-
-    def __init__(self, *args, tag_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = list(tag_choices)
 
 
 class ExportForm(forms.Form):
@@ -26,15 +43,11 @@ class LeaveForm(forms.Form):
 
 
 class TagForm(forms.Form):
-    tag_code = forms.ChoiceField(label=_("Group"))
+    tag_code = forms.ChoiceField(label=_("Group"), choices=tag_choices)
     grade = forms.CharField(label=_("Grade (disability)"), max_length=20, required=False)
     source = forms.CharField(label=_("Source (issuing office or document)"), max_length=100)
     valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
     valid_to = forms.DateField(label=_("Valid to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, tag_types=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["tag_code"].choices = [(t.code, t.name) for t in tag_types]
 
 
 class PersonForm(forms.Form):
@@ -44,15 +57,7 @@ class PersonForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=50)
     id_number = forms.CharField(label=_("Identity number"), max_length=18)
     phone = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
-    residence_type = forms.ChoiceField(
-        label=_("Residence type"),
-        choices=[
-            ("户籍", _("Registered (户籍)")),
-            ("常住", _("Permanent, registered elsewhere (常住)")),
-            ("流动", _("Floating (流动)")),
-            ("寄住", _("Lodging (寄住)")),
-        ],
-    )
+    residence_type = forms.ChoiceField(label=_("Residence type"), choices=ResidenceType.choices)
     street_address = forms.CharField(label=_("Street address or estate"), max_length=120)
     building = forms.CharField(label=_("Building"), max_length=20, required=False)
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
@@ -65,6 +70,8 @@ class PersonForm(forms.Form):
         label=_("Moved in on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, communities=(), **kwargs):
+    def __init__(self, *args: Any, communities: Iterable[Area] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community_code"].choices = [(c.code, f"{c.name}（{c.code}）") for c in communities]
+        field = self.fields["community_code"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(c.code, f"{c.name}（{c.code}）") for c in communities]

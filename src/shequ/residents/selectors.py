@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Sequence
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -12,6 +14,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shequ.accounts.models import User
 from shequ.areas.models import Area, Level
 from shequ.lib.capabilities import Capability
 from shequ.lib.identifiers import normalize_mobile, validate_id_number
@@ -85,9 +88,9 @@ def _years_ago(years: int, today: datetime.date) -> datetime.date:
 
 def residents(
     *,
-    actor,
+    actor: User,
     query: str = "",
-    tags: list[str] | tuple[str, ...] = (),
+    tags: Sequence[str] = (),
     area_code: str = "",
     status: str = PersonStatus.ACTIVE,
 ) -> QuerySet[Person]:
@@ -123,14 +126,14 @@ def residents(
     return people.select_related("area", "address").prefetch_related("tags__tag").order_by("area__code", "name", "pk")
 
 
-def person_get(*, actor, person_id: int) -> Person:
+def person_get(*, actor: User, person_id: int) -> Person:
     return get_visible_or_404(
         Person.objects.visible_to(actor, Capability.REGISTRY_READ).select_related("area", "address", "household"),
         pk=person_id,
     )
 
 
-def household_get(*, actor, household_id: int) -> tuple[Household, list[Person]]:
+def household_get(*, actor: User, household_id: int) -> tuple[Household, list[Person]]:
     household = get_visible_or_404(
         Household.objects.visible_to(actor, Capability.REGISTRY_READ).select_related("address", "area"),
         pk=household_id,
@@ -143,12 +146,12 @@ def household_get(*, actor, household_id: int) -> tuple[Household, list[Person]]
     return household, members
 
 
-def editable_community(*, actor, code: str) -> Area:
+def editable_community(*, actor: User, code: str) -> Area:
     """A community whose residents the actor may register and import; 404 otherwise."""
     return get_visible_or_404(editable_communities(actor=actor), code=code)
 
 
-def editable_communities(*, actor) -> QuerySet[Area]:
+def editable_communities(*, actor: User) -> QuerySet[Area]:
     return Area.objects.visible_to(actor, Capability.REGISTRY_EDIT).filter(level=Level.COMMUNITY).order_by("code")
 
 
@@ -156,7 +159,25 @@ def editable_communities(*, actor) -> QuerySet[Area]:
 COMPLETE = ~Q(id_number="") & ~Q(name="") & ~Q(phone_index="") & Q(address__isnull=False) & Q(household__isnull=False)
 
 
-def digitisation(*, actor, area_code: str) -> dict:
+class UnitDigitisation(TypedDict):
+    """The digitisation rate of one area: complete records of how many residents, in per cent."""
+
+    area: Area
+    total: int
+    complete: int
+    rate: float | None
+
+
+class Digitisation(UnitDigitisation):
+    children: list[UnitDigitisation]
+
+
+def _unit(area: Area, total: int, complete: int) -> UnitDigitisation:
+    rate = round(100 * complete / total, 1) if total else None
+    return {"area": area, "total": total, "complete": complete, "rate": rate}
+
+
+def digitisation(*, actor: User, area_code: str) -> Digitisation:
     """The digitisation rate (城乡社区常住居民信息电子化率) of an area and of each area below it:
     residents with a complete digital record over registered and permanent residents, per unit."""
     area = get_visible_or_404(Area.objects.visible_to(actor, Capability.REGISTRY_READ), code=area_code)
@@ -166,7 +187,7 @@ def digitisation(*, actor, area_code: str) -> dict:
         status=PersonStatus.ACTIVE,
         residence_type__in=[ResidenceType.REGISTERED, ResidenceType.PERMANENT],
     )
-    rows = {}
+    rows: dict[str, dict[str, int]] = {}
     if children:
         width = len(children[0].path)
         grouped = (
@@ -176,22 +197,6 @@ def digitisation(*, actor, area_code: str) -> dict:
         )
         rows = {g["unit"]: g for g in grouped}
 
-    def rate(total, complete):
-        return round(100 * complete / total, 1) if total else None
-
     totals = base.aggregate(total=Count("pk"), complete=Count("pk", filter=COMPLETE))
-    return {
-        "area": area,
-        "total": totals["total"],
-        "complete": totals["complete"],
-        "rate": rate(totals["total"], totals["complete"]),
-        "children": [
-            {
-                "area": c,
-                "total": rows.get(c.path, {}).get("total", 0),
-                "complete": rows.get(c.path, {}).get("complete", 0),
-                "rate": rate(rows.get(c.path, {}).get("total", 0), rows.get(c.path, {}).get("complete", 0)),
-            }
-            for c in children
-        ],
-    }
+    units = [_unit(c, rows.get(c.path, {}).get("total", 0), rows.get(c.path, {}).get("complete", 0)) for c in children]
+    return {**_unit(area, totals["total"], totals["complete"]), "children": units}

@@ -1,38 +1,41 @@
+from typing import Any, TypedDict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shequ.accounts.http import AuthenticatedHttpRequest
 from shequ.areas.selectors import area_roots
 from shequ.lib.capabilities import Capability
-from shequ.lib.feedback import errors_text
+from shequ.lib.feedback import errors_text, submit, submit_and_flash
 from shequ.lib.scoping import has_capability, require_capability
 from shequ.lib.tabular import xlsx_response
 from shequ.privacy.forms import RevealForm
-from shequ.reference.selectors import tag_types
 
 from . import selectors, services
 from .forms import ExportForm, LeaveForm, PersonForm, ResidentFilterForm, TagForm
 from .models import Person
-from .selectors import ComputedGroup
 
 
-def _tag_choices() -> list[tuple[str, str]]:
-    return [(group.value, str(group.label)) for group in ComputedGroup] + list(tag_types().values_list("code", "name"))
+class Filters(TypedDict):
+    query: str
+    tags: list[str]
+    area_code: str
 
 
-def _filters(request: HttpRequest) -> tuple[ResidentFilterForm, dict]:
-    form = ResidentFilterForm(request.GET or None, tag_choices=_tag_choices())
+def _filters(request: AuthenticatedHttpRequest) -> tuple[ResidentFilterForm, Filters]:
+    form = ResidentFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     return form, {"query": data.get("q", ""), "tags": data.get("tag", []), "area_code": data.get("area", "")}
 
 
 @login_required
-def resident_list(request):
+def resident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.REGISTRY_READ)
     form, filters = _filters(request)
     page = Paginator(selectors.residents(actor=request.user, **filters), 50).get_page(request.GET.get("page"))
@@ -52,27 +55,28 @@ def resident_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def resident_new(request):
+def resident_new(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Register one resident without a roster file."""
     require_capability(request.user, Capability.REGISTRY_EDIT)
     communities = selectors.editable_communities(actor=request.user)[:3000]
     form = PersonForm(request.POST or None, communities=communities)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["moved_in_on"] = data["moved_in_on"].isoformat() if data["moved_in_on"] else ""
-        try:
-            person = services.person_register(actor=request.user, **data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("residents:resident", person_id=person.pk)
+
+    def register(data: dict[str, Any]) -> Person:
+        moved_in_on = data.pop("moved_in_on")
+        return services.person_register(
+            actor=request.user, moved_in_on=moved_in_on.isoformat() if moved_in_on else "", **data
+        )
+
+    person = submit(form, register)
+    if person is not None:
+        messages.success(request, _("Saved."))
+        return redirect("residents:resident", person_id=person.pk)
     return render(request, "residents/resident_new.html", {"form": form})
 
 
 @login_required
 @require_POST
-def resident_export(request):
+def resident_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     require_capability(request.user, Capability.REGISTRY_READ)
     _form, filters = _filters(request)
     export = ExportForm(request.POST)
@@ -86,7 +90,7 @@ def resident_export(request):
 
 
 @login_required
-def resident_detail(request, person_id: int):
+def resident_detail(request: AuthenticatedHttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, person_id=person_id)
     return render(
         request,
@@ -97,7 +101,7 @@ def resident_detail(request, person_id: int):
             "tags": person.tags.select_related("tag"),
             "reveal_form": RevealForm(),
             "leave_form": LeaveForm(),
-            "tag_form": TagForm(tag_types=tag_types()),
+            "tag_form": TagForm(),
             "can_edit": Person.objects.visible_to(request.user, Capability.REGISTRY_EDIT).filter(pk=person.pk).exists(),
         },
     )
@@ -105,43 +109,38 @@ def resident_detail(request, person_id: int):
 
 @login_required
 @require_POST
-def resident_leave(request, person_id: int):
-    form = LeaveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.person_leave(actor=request.user, person_id=person_id, **form.cleaned_data)
-            messages.success(request, _("Saved."))
-        except ValidationError as exc:
-            messages.error(request, errors_text(exc))
-    else:
-        messages.error(request, _("Enter a valid date."))
+def resident_leave(request: AuthenticatedHttpRequest, person_id: int) -> HttpResponseBase:
+    selectors.person_get(actor=request.user, person_id=person_id)  # 404 before saying anything more
+    submit_and_flash(
+        request,
+        LeaveForm(request.POST),
+        lambda data: services.person_leave(actor=request.user, person_id=person_id, **data),
+        _("Saved."),
+    )
     return redirect("residents:resident", person_id=person_id)
 
 
 @login_required
 @require_POST
-def resident_tag_add(request, person_id: int):
-    form = TagForm(request.POST, tag_types=tag_types())
-    if form.is_valid():
-        try:
-            services.tag_add(actor=request.user, person_id=person_id, **form.cleaned_data)
-            messages.success(request, _("Saved."))
-        except ValidationError as exc:
-            messages.error(request, errors_text(exc))
-    else:
-        selectors.person_get(actor=request.user, person_id=person_id)  # 404 before saying anything more
-        messages.error(request, errors_text(form))
+def resident_tag_add(request: AuthenticatedHttpRequest, person_id: int) -> HttpResponseBase:
+    selectors.person_get(actor=request.user, person_id=person_id)  # 404 before saying anything more
+    submit_and_flash(
+        request,
+        TagForm(request.POST),
+        lambda data: services.tag_add(actor=request.user, person_id=person_id, **data),
+        _("Saved."),
+    )
     return redirect("residents:resident", person_id=person_id)
 
 
 @login_required
-def household_detail(request, household_id: int):
+def household_detail(request: AuthenticatedHttpRequest, household_id: int) -> HttpResponse:
     household, members = selectors.household_get(actor=request.user, household_id=household_id)
     return render(request, "residents/household.html", {"household": household, "members": members})
 
 
 @login_required
-def digitisation(request):
+def digitisation(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.REGISTRY_READ)
     code = request.GET.get("area") or next((a.code for a in area_roots(actor=request.user)), "")
     result = selectors.digitisation(actor=request.user, area_code=code[:20])

@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Literal
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from shequ.accounts.http import AuthenticatedHttpRequest
 from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import require_capability
 
@@ -19,9 +19,9 @@ router = Router(tags=["resources"])
 class FacilityOut(Schema):
     id: int
     name: str
-    type_code: str
-    type_name: str
-    area_code: str
+    type_code: str = Field(..., alias="type.code")
+    type_name: str = Field(..., alias="type.name")
+    area_code: str = Field(..., alias="area.code")
     address: str
     lon: float
     lat: float
@@ -31,20 +31,8 @@ class FacilityOut(Schema):
     operator_uscc: str | None
 
     @staticmethod
-    def resolve_type_code(obj: Facility) -> str:
-        return obj.type.code
-
-    @staticmethod
-    def resolve_type_name(obj: Facility) -> str:
-        return obj.type.name
-
-    @staticmethod
-    def resolve_area_code(obj: Facility) -> str:
-        return obj.area.code
-
-    @staticmethod
     def resolve_operator_uscc(obj: Facility) -> str | None:
-        return obj.operator.uscc if obj.operator_id else None
+        return obj.operator.uscc if obj.operator is not None else None
 
 
 class FacilityIn(Schema):
@@ -63,12 +51,12 @@ class FacilityIn(Schema):
 
 @router.get("/facilities", response=list[FacilityOut], operation_id="facilities_list")
 @paginate
-def facilities_list(request: HttpRequest, type: str = "", area: str = "") -> QuerySet[Facility]:
+def facilities_list(request: AuthenticatedHttpRequest, type: str = "", area: str = "") -> QuerySet[Facility]:
     require_capability(request.user, Capability.AREA_READ)
     return selectors.facilities(actor=request.user, type_code=type[:60], area_code=area[:20])
 
 
 @router.post("/facilities", response={201: FacilityOut}, operation_id="facility_create")
-def facility_create(request: HttpRequest, payload: FacilityIn) -> Status:
+def facility_create(request: AuthenticatedHttpRequest, payload: FacilityIn) -> Status:
     """Add a facility; GCJ-02 coordinates (from Chinese map services) are converted to WGS-84."""
     return Status(201, services.facility_create(actor=request.user, **payload.dict()))

@@ -25,4 +25,6 @@ class FacilityForm(forms.Form):
 
     def __init__(self, *args: Any, types: Iterable[FacilityType] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type_code"].choices = [(t.code, t.name) for t in types]  # type: ignore[attr-defined]
+        field = self.fields["type_code"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(t.code, t.name) for t in types]

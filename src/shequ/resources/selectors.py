@@ -7,14 +7,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from shequ.accounts.models import User
 from shequ.areas.models import Area, Level
 from shequ.lib.capabilities import Capability
-from shequ.lib.scoping import Actor, get_visible_or_404, granted_paths
+from shequ.lib.scoping import get_visible_or_404, granted_paths
 
 from .models import Facility
 
 
-def facilities(*, actor: Actor, type_code: str = "", area_code: str = "") -> QuerySet[Facility]:
+def facilities(*, actor: User, type_code: str = "", area_code: str = "") -> QuerySet[Facility]:
     rows = Facility.objects.visible_to(actor).filter(is_active=True)
     if area_code:
         area = get_visible_or_404(Area.objects.visible_to(actor), code=area_code)
@@ -24,7 +25,7 @@ def facilities(*, actor: Actor, type_code: str = "", area_code: str = "") -> Que
     return rows.select_related("type", "area", "operator").order_by("type__code", "name", "pk")
 
 
-def district_outlines(*, actor: Actor) -> list[dict[str, Any]]:
+def district_outlines(*, actor: User) -> list[dict[str, Any]]:
     """The district outlines a map shows as background: the districts the actor may read or, for someone
     granted below district level, the districts containing their areas (outlines are public geography)."""
     visible = Area.objects.visible_to(actor).filter(level=Level.DISTRICT, boundary__isnull=False)

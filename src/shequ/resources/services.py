@@ -8,13 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from shequ.accounts.models import User
 from shequ.areas.selectors import area_for_edit
 from shequ.audit.services import record_event
 from shequ.entities.selectors import legal_entity_by_uscc
 from shequ.entities.services import EDIT_LEVELS
 from shequ.lib.capabilities import Capability
 from shequ.lib.geo import gcj02_to_wgs84
-from shequ.lib.scoping import Actor, require_capability
+from shequ.lib.scoping import require_capability
 from shequ.reference.models import FacilityType
 
 from .models import Facility
@@ -23,7 +24,7 @@ from .models import Facility
 @transaction.atomic
 def facility_create(
     *,
-    actor: Actor,
+    actor: User,
     area_code: str,
     type_code: str,
     name: str,
@@ -70,7 +71,7 @@ def facility_create(
         else:
             if operator is None:
                 errors["operator_uscc"] = [_("No registered entity in your area has this credit code.")]
-    if errors:
+    if errors or area is None or facility_type is None:
         raise ValidationError(errors)
     if coordinates == "gcj02":
         lon, lat = gcj02_to_wgs84(lon, lat)

@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from shequ.accounts.http import AuthenticatedHttpRequest
 from shequ.lib.capabilities import Capability
+from shequ.lib.feedback import submit
 from shequ.lib.scoping import has_capability, require_capability
 from shequ.reference.selectors import facility_types
 
@@ -17,7 +18,7 @@ from .forms import FacilityForm
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def facility_map(request: HttpRequest) -> HttpResponse:
+def facility_map(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The resource pool on a map (district outlines and points; no tile server needed) and as a list."""
     require_capability(request.user, Capability.AREA_READ)
     types = list(facility_types())
@@ -28,14 +29,10 @@ def facility_map(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         require_capability(request.user, Capability.REGISTRY_EDIT)
         assert form is not None
-        if form.is_valid():
-            try:
-                facility = services.facility_create(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Facility %(name)s added.") % {"name": facility.name})
-                return redirect("resources:facilities")
+        facility = submit(form, lambda data: services.facility_create(actor=request.user, **data))
+        if facility is not None:
+            messages.success(request, _("Facility %(name)s added.") % {"name": facility.name})
+            return redirect("resources:facilities")
     points = [
         {"name": f.name, "type": f.type.name, "lon": f.lon, "lat": f.lat, "area": f.area.name} for f in rows[:5000]
     ]

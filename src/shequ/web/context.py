@@ -1,8 +1,10 @@
+from django.http import HttpRequest
+
 from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import has_capability
 
 
-def navigation(request):
+def navigation(request: HttpRequest) -> dict[str, dict[str, bool]]:
     """What the menu offers: only what the signed-in person may open."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

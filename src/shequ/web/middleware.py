@@ -1,7 +1,8 @@
 import json
+from collections.abc import Callable
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -10,10 +11,10 @@ from django.utils.translation import gettext as _
 class SecurityHeadersMiddleware:
     """Headers Django 5.2 does not set itself: Content-Security-Policy and Permissions-Policy."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", settings.SHEQU_CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
@@ -27,10 +28,10 @@ class LanguageMiddleware:
     English would show the platform in English; the plan's users expect Chinese first.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         supported = {code for code, _name in settings.LANGUAGES}
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
@@ -49,17 +50,17 @@ class RejectUnstorableTextMiddleware:
     uploaded files are binary and not checked.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.path.startswith("/api/") and self._unstorable(request):
             message = _("Values must not contain NUL characters or broken Unicode.")
             return JsonResponse({"detail": [{"field": "", "message": message}]}, status=422)
         return self.get_response(request)
 
     @staticmethod
-    def _unstorable(request) -> bool:
+    def _unstorable(request: HttpRequest) -> bool:
         fields = list(request.GET.lists())
         if request.method == "POST" and request.content_type in (
             "multipart/form-data",

@@ -1,4 +1,5 @@
 from django import template
+from django.db import models
 
 from shequ.privacy.fields import masked as mask_field
 
@@ -6,6 +7,6 @@ register = template.Library()
 
 
 @register.simple_tag
-def masked(instance, field_name: str) -> str:
+def masked(instance: models.Model, field_name: str) -> str:
     """The masked display of a personal field; templates have no other way to show one."""
     return mask_field(instance, field_name) or "-"

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from shequ.audit.services import verify_chain
@@ -6,7 +8,7 @@ from shequ.audit.services import verify_chain
 class Command(BaseCommand):
     help = "Verify the audit trail's hash chain; name the first broken event."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         report = verify_chain()
         if not report.ok:
             raise CommandError(

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 
 from shequ.accounts.models import User
@@ -9,7 +11,7 @@ from shequ.demo.services import DEMO_PASSWORD, load_demo, load_demo_residents, l
 class Command(BaseCommand):
     help = "Create demo grids, one account per role and synthetic residents on the loaded city (idempotent)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--city", default="2101")
         parser.add_argument("--quiet", action="store_true", help="do not print the accounts")
         parser.add_argument("--communities", type=int, default=4, help="communities given synthetic residents")
@@ -21,7 +23,9 @@ class Command(BaseCommand):
             "--people 3370 makes Shenyang's 9.1 million; hours, for benchmarks)",
         )
 
-    def handle(self, *args, city, quiet, communities, people, area, **options):
+    def handle(
+        self, *args: Any, city: str, quiet: bool, communities: int, people: int, area: str, **options: Any
+    ) -> None:
         translation.activate("zh-hans")
         rows = load_demo(city_code=city)
         street = User.objects.get(username="demo-street").grants.get().area

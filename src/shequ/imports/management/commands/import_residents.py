@@ -1,8 +1,9 @@
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.core.files import File
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from shequ.accounts.models import User
@@ -13,13 +14,21 @@ from shequ.imports.services import import_create, import_run
 class Command(BaseCommand):
     help = "Import a resident roster (.xlsx or CSV) into a community, with a progress bar. --job reruns a job."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", type=Path)
         parser.add_argument("--community", help="12-digit community code")
         parser.add_argument("--as-user", dest="username", help="the account the import is made as")
         parser.add_argument("--job", type=int, help="rerun (finish) an existing job, e.g. after a crash")
 
-    def handle(self, *args, file, community, username, job, **options):
+    def handle(
+        self,
+        *args: Any,
+        file: Path | None,
+        community: str | None,
+        username: str | None,
+        job: int | None,
+        **options: Any,
+    ) -> None:
         if job is None:
             if not (file and community and username):
                 raise CommandError("give FILE --community CODE --as-user NAME, or --job ID")

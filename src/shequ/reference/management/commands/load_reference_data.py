@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shequ.reference.services import DATA_DIR, facility_types_load, tag_types_load
 
@@ -11,11 +12,11 @@ class Command(BaseCommand):
         "special-group tags. Entries already present keep their edits."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--facility-types", type=Path, default=DATA_DIR / "facility_types.csv")
         parser.add_argument("--tag-types", type=Path, default=DATA_DIR / "tag_types.csv")
 
-    def handle(self, *args, facility_types, tag_types, **options):
+    def handle(self, *args: Any, facility_types: Path, tag_types: Path, **options: Any) -> None:
         for path in (facility_types, tag_types):
             if not path.exists():
                 raise CommandError(f"no such file: {path}")
