@@ -1,5 +1,5 @@
-# Sourced by run.sh and test.sh: create .venv with Python 3.11+ and install the pinned requirements
-# whenever the requirements file changed since the last install.
+# Sourced by run.sh, test.sh and scripts/serve.sh: create .venv with Python 3.11+ and install the pinned
+# requirements whenever the requirements file changed since the last install.
 requirements="$1"
 python="${PYTHON:-python3}"
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
@@ -14,4 +14,6 @@ if [ ! -f "$stamp" ] || [ -n "$(find requirements*.txt -newer "$stamp" 2>/dev/nu
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
   touch "$stamp"
+  # requirements-dev.txt includes requirements.txt: serve.sh (run by a test) need not install again.
+  [ "$(basename "$requirements")" != requirements-dev.txt ] || touch .venv/.installed-requirements.txt
 fi

@@ -219,17 +219,21 @@ NINJA_PAGINATION_CLASS = "shequ.pagination.BoundedLimitOffsetPagination"
 
 SHEQU_SITE_NAME = _("Shequ community services")
 
-# Background work goes through Celery. SHEQU_CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) names the
-# broker of a deployment; empty means the embedded queue: files under var/queue, which needs no server
-# and is served by the one worker process that ./run.sh starts. SHEQU_TASKS_EAGER=1 runs tasks inline
-# (tests, one-off commands).
+# Background work goes through Celery, never in a web process. SHEQU_CELERY_BROKER_URL (e.g.
+# redis://127.0.0.1:6379/0) names the broker of a deployment; empty means the embedded queue: files under
+# var/queue, which needs no server and is served by the one worker process that scripts/serve.sh (and so
+# ./run.sh) starts beside the web processes. SHEQU_TASKS_EAGER=1 runs tasks inline (tests, one-off
+# commands); scripts/serve.sh always turns it off.
 SHEQU_CELERY_BROKER_URL = os.environ.get("SHEQU_CELERY_BROKER_URL", "")
 SHEQU_QUEUE_DIR = VAR_DIR / "queue"
 SHEQU_TASKS_EAGER = env_bool("SHEQU_TASKS_EAGER")
 if SHEQU_CELERY_BROKER_URL:
     CELERY_BROKER_URL = SHEQU_CELERY_BROKER_URL
+    # Redis hands a job that was not acknowledged within this time to another worker (jobs are
+    # acknowledged when they end): longer than the longest import, or a big import would run twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"  # the host is a formality: the queue is files
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(SHEQU_QUEUE_DIR / "messages"),
         "data_folder_out": str(SHEQU_QUEUE_DIR / "messages"),
@@ -242,6 +246,11 @@ CELERY_TASK_ACKS_LATE = True  # a job whose worker dies is delivered again; impo
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+# The periodic tasks (shequ.tasks) are sent by exactly one scheduler, which keeps its state and its lock
+# (a second scheduler on the same file refuses to start) under var/.
+CELERY_BEAT_SCHEDULER = "shequ.tasks:SingleScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The cache carries job progress between the worker and every web process: Redis when configured,
 # else files under var/cache (shared by the processes of one machine).
 SHEQU_REDIS_URL = os.environ.get("SHEQU_REDIS_URL", "")

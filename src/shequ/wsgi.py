@@ -1,3 +1,6 @@
+"""The WSGI application, served by gunicorn (``gunicorn shequ.wsgi:application``, started by
+scripts/serve.sh; see docs/deploy.md). ``manage.py runserver`` uses it too, for development only."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
