@@ -66,6 +66,12 @@ class Household(AreaScopedModel):
                 fields=["area", "address"], condition=models.Q(number=""), name="household_unnumbered_per_address"
             ),
         ]
+        # The lookups of an import: by number in a community, and the unnumbered household of an address.
+        # (Plain indexes: SQLite uses a partial index only for queries that repeat its condition verbatim.)
+        indexes = [
+            models.Index(fields=["area", "number"], name="household_number"),
+            models.Index(fields=["address", "number"], name="household_address"),
+        ]
 
     def __str__(self) -> str:
         return f"household #{self.pk}"
