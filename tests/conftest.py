@@ -12,156 +12,105 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db import transaction
 
+if TYPE_CHECKING:
+    from shequ.areas.models import Area
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-PASSWORD = "Correct-horse-battery-9"
-# Valid unified social credit codes (GB 32100 check character), for the test entities.
-USCC = ["91210102MA0QEXAM1P", "91210103MA0QEXAM29", "91210202MA0QEXAM33"]
 
 
 @dataclass
 class World:
-    city: object
-    other_city: object
-    district: object
-    district_b: object
-    street: object
-    street_b: object
-    community_a: object
-    community_b: object
-    grid_a1: object
-    grid_a2: object
-    grid_b1: object
-    personas: dict
+    city: Area
+    other_city: Area
+    district: Area
+    district_b: Area
+    street: Area
+    street_b: Area
+    community_a: Area
+    community_b: Area
+    grid_a1: Area
+    grid_a2: Area
+    grid_b1: Area
+    personas: dict[str, int]
 
 
-def _build_world():
-    from shequ.accounts.models import Grant, User
+def _build_world() -> World:
     from shequ.accounts.roles import Programme, Role
     from shequ.areas.models import Area, Level
     from shequ.areas.services import DATA_DIR, load_boundaries, load_divisions
+    from shequ.entities.models import LegalEntity
+    from shequ.reference.models import FacilityType
+    from shequ.reference.services import facility_types_load, tag_types_load
+    from shequ.resources.models import Facility
+    from tests import factories
 
     load_divisions(actor=None, city_code="2101")
     load_divisions(actor=None, city_code="2102")
     with transaction.atomic():
         load_boundaries(actor=None, geojson_path=DATA_DIR / "shenyang_districts.geojson")
+    facility_types_load(actor=None)
+    tag_types_load(actor=None)
     city = Area.objects.get(code="210100000000")
     other_city = Area.objects.get(code="210200000000")
     district = Area.objects.get(code="210102000000")  # 和平区
     district_b = Area.objects.get(code="210103000000")  # 沈河区
     street, street_b = list(district.children.order_by("code")[:2])
     community_a, community_b = list(street.children.filter(level=Level.COMMUNITY).order_by("code")[:2])
-
-    def grid(community, number, name):
-        code = f"{community.code}{number:03d}"
-        return Area.objects.create(
-            code=code,
-            code_system="local",
-            name=name,
-            level=Level.GRID,
-            parent=community,
-            path=f"{community.path}{code}/",
-        )
-
-    grid_a1, grid_a2 = grid(community_a, 1, "第1网格"), grid(community_a, 2, "第2网格")
-    grid_b1 = grid(community_b, 1, "第1网格")
-
-    personas = {}
-
-    def persona(key, role, area, programme="", **extra):
-        user = User(username=key, display_name=key, **extra)
-        user.set_password(PASSWORD)
-        user.save()
-        if role:
-            Grant.objects.create(user=user, role=role, area=area, programme=programme)
-        personas[key] = user.pk
-
-    persona("grid_worker", Role.GRID_WORKER, grid_a1)
-    persona("grid_worker_b", Role.GRID_WORKER, grid_b1)
-    persona("community_staff", Role.COMMUNITY_STAFF, community_a)
-    persona("community_staff_b", Role.COMMUNITY_STAFF, community_b)
-    persona("street_officer", Role.STREET_OFFICER, street)
-    persona("district_officer", Role.DISTRICT_OFFICER, district)
-    persona("district_officer_b", Role.DISTRICT_OFFICER, district_b)
-    persona("programme_officer", Role.PROGRAMME_OFFICER, city, Programme.ELDERCARE)
-    persona("city_admin", Role.CITY_ADMIN, city)
-    persona("service_provider", Role.SERVICE_PROVIDER, district)
-    persona("auditor", Role.AUDITOR, city)
-    persona("sysadmin", Role.SYSADMIN, city)
-    persona(
-        "resident",
-        Role.RESIDENT,
-        grid_a1,
-        home_area=grid_a1,
-        id_number="210102194803120029",
-        phone="13912345678",
-    )
     dalian_community = Area.objects.filter(path__startswith=other_city.path, level=Level.COMMUNITY).order_by("code")[0]
-    persona("dalian_staff", Role.COMMUNITY_STAFF, dalian_community)
-    persona(
-        "resident_b",
-        Role.RESIDENT,
-        community_b,
-        home_area=community_b,
-        id_number="210102195001010025",
-        phone="13800000000",
-    )
-    from shequ.imports.models import ImportJob
-    from shequ.reference.models import TagType
-    from shequ.residents.models import Address, Household, Person, PersonTag
+    grid_a1, grid_a2 = factories.grid(community_a, 1, "第1网格"), factories.grid(community_a, 2, "第2网格")
+    grid_b1 = factories.grid(community_b, 1, "第1网格")
 
-    def resident_record(name, area, community, number, actor_key):
-        address = Address.objects.create(area=area, street_address="和平路1号", building="1", unit="1", room=number)
-        household = Household.objects.create(area=community, address=address, number=f"H-{number}")
-        body = f"21010219600101{number}"
-        from stdnum.cn import ric
+    personas = {
+        key: factories.account(key, role, area, **extra).pk
+        for key, role, area, extra in [
+            ("grid_worker", Role.GRID_WORKER, grid_a1, {}),
+            ("grid_worker_b", Role.GRID_WORKER, grid_b1, {}),
+            ("community_staff", Role.COMMUNITY_STAFF, community_a, {}),
+            ("community_staff_b", Role.COMMUNITY_STAFF, community_b, {}),
+            ("street_officer", Role.STREET_OFFICER, street, {}),
+            ("district_officer", Role.DISTRICT_OFFICER, district, {}),
+            ("district_officer_b", Role.DISTRICT_OFFICER, district_b, {}),
+            ("programme_officer", Role.PROGRAMME_OFFICER, city, {"programme": Programme.ELDERCARE}),
+            ("city_admin", Role.CITY_ADMIN, city, {}),
+            ("service_provider", Role.SERVICE_PROVIDER, district, {}),
+            ("auditor", Role.AUDITOR, city, {}),
+            ("sysadmin", Role.SYSADMIN, city, {}),
+            (
+                "resident",
+                Role.RESIDENT,
+                grid_a1,
+                {"home_area": grid_a1, "id_number": "210102194803120029", "phone": "13912345678"},
+            ),
+            ("dalian_staff", Role.COMMUNITY_STAFF, dalian_community, {}),
+            (
+                "resident_b",
+                Role.RESIDENT,
+                community_b,
+                {"home_area": community_b, "id_number": "210102195001010025", "phone": "13800000000"},
+            ),
+        ]
+    }
 
-        person = Person.objects.create(
-            area=area,
-            name=name,
-            id_number=body + ric.calc_check_digit(body + "0"),
-            phone=f"1380000{number}0",
-            sex="F",
-            birth_date="1960-01-01",
-            residence_type="registered",
-            household=household,
-            relation="head",
-            address=address,
-        )
-        PersonTag.objects.create(
-            person=person, tag=TagType.objects.get(code="veteran"), source="退役军人事务局", valid_from="2010-01-01"
-        )
-        ImportJob.objects.create(
-            area=community,
-            kind="residents",
-            actor_id=personas[actor_key],
-            filename="x.csv",
-            sha256="0" * 64,
-            file="",
-            status="rejected",
-            report=b"PK-not-really",
-        )
-
-    from shequ.entities.models import LegalEntity
-    from shequ.reference.models import FacilityType
-    from shequ.reference.services import facility_types_load, tag_types_load
-    from shequ.resources.models import Facility
-
-    facility_types_load(actor=None)
-    tag_types_load(actor=None)
     store = FacilityType.objects.get(code="convenience_store")
     for n, community in enumerate([community_a, community_b, dalian_community]):
-        entity = LegalEntity.objects.create(area=community, name=f"物业公司{n}", uscc=USCC[n], kind="property")
+        entity = LegalEntity.objects.create(
+            area=community, name=f"物业公司{n}", uscc=factories.USCC[n], kind=LegalEntity.Kind.PROPERTY_MANAGEMENT
+        )
         Facility.objects.create(
             area=community, type=store, name=f"便利店{n}", lon=123.4 + n / 100, lat=41.8, operator=entity
         )
-
-    resident_record("甲", grid_a1, community_a, "101", "community_staff")
-    resident_record("乙", community_b, community_b, "202", "community_staff_b")
-    resident_record("丙", dalian_community, dalian_community, "303", "dalian_staff")
+    for name, area, community, number, importer in [
+        ("甲", grid_a1, community_a, "101", "community_staff"),
+        ("乙", community_b, community_b, "202", "community_staff_b"),
+        ("丙", dalian_community, dalian_community, "303", "dalian_staff"),
+    ]:
+        factories.resident(name=name, area=area, community=community, number=number)
+        factories.rejected_import(area=community, actor_id=personas[importer])
     return World(
         city,
         other_city,

@@ -23,6 +23,7 @@ from shequ.accounts.roles import Role
 from shequ.api import PUBLIC_OPERATIONS, api
 from shequ.areas.models import Area, Level
 from shequ.audit.models import AuditEvent
+from tests.factories import id_number, uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +162,7 @@ API_SPECS: dict[str, Spec] = {
             {
                 "community_code": t.area.code,
                 "name": "新居民",
-                "id_number": _new_id_number(),
+                "id_number": id_number(next(_counter), birth="19900101"),
                 "residence_type": "户籍",
                 "street_address": "和平路2号",
             },
@@ -216,7 +217,7 @@ API_SPECS: dict[str, Spec] = {
             {
                 "area_code": t.area.code,
                 "name": unique("公司"),
-                "uscc": "91210102MA0QEXAM4" + _uscc_check("91210102MA0QEXAM4"),
+                "uscc": uscc("91210102MA0QEXAM4"),
                 "kind": "company",
             },
         ),
@@ -303,19 +304,6 @@ PAGE_SPECS: dict[str, Spec] = {
     "api:openapi-view": Spec(lambda c, t: c.get("/api/docs"), AUTHENTICATED, anonymous=200),
     "api:api-root": Spec(lambda c, t: c.get("/api/"), frozenset(), anonymous=404),
 }
-
-
-def _new_id_number() -> str:
-    from stdnum.cn import ric
-
-    body = f"21010219900101{next(_counter) % 1000:03d}"
-    return body + ric.calc_check_digit(body + "0")
-
-
-def _uscc_check(base: str) -> str:
-    from stdnum.cn import uscc
-
-    return uscc.calc_check_digit(base)
 
 
 def _upload():

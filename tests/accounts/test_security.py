@@ -1,3 +1,4 @@
+import datetime
 import io
 import os
 import subprocess
@@ -9,7 +10,7 @@ from django.test import Client
 
 from shequ.accounts.middleware import SESSION_STARTED_KEY
 from shequ.audit.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -82,9 +83,24 @@ def test_absolute_session_timeout(world, settings, client_of):
     assert client.get("/api/me").status_code == 401
 
 
-def test_idle_timeout_is_the_cookie_age_renewed_on_each_request(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
-    assert 0 < settings.SESSION_COOKIE_AGE <= 60 * 60
+def test_idle_timeout_ends_a_session_and_each_request_renews_it(world, settings, client_of):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = client_of("street_officer")
+    session = Session.objects.get(session_key=client.session.session_key)
+
+    def idle_for(seconds):
+        expiry = timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - seconds)
+        Session.objects.filter(pk=session.pk).update(expire_date=expiry)
+
+    idle_for(settings.SESSION_COOKIE_AGE - 60)  # a minute before the idle timeout
+    assert client.get("/areas/").status_code == 200
+    renewed = Session.objects.get(pk=session.pk).expire_date - timezone.now()
+    assert renewed > datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)  # the request renewed it
+    idle_for(settings.SESSION_COOKIE_AGE + 1)  # idle past the timeout
+    assert client.get("/areas/").status_code == 302
+    assert client.get("/api/me").status_code == 401
 
 
 def test_security_headers(world, client_of):

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from shequ.demo.services import DEMO_PASSWORD
+from tests.factories import id_number
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -171,13 +172,10 @@ def test_facility_map_draws_points_without_any_tile_server(site, browser):
 
 
 def test_community_worker_imports_a_roster_and_watches_it_finish(site, browser, tmp_path):
-    from stdnum.cn import ric
-
-    body = "21010219520304123"
     roster = tmp_path / "roster.csv"
     roster.write_text(
         "姓名,身份证号,手机号,居住类型,小区或街路门牌,楼栋,单元,室\n"
-        f"王秀英,{body}{ric.calc_check_digit(body + '0')},13911112222,户籍,和平花园,1,1,101\n"
+        f"王秀英,{id_number(123, birth='19520304')},13911112222,户籍,和平花园,1,1,101\n"
         "李四,210102195203041230,139,户籍,和平花园,1,1,102\n",
         encoding="utf-8",
     )

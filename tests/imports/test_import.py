@@ -1,71 +1,22 @@
-import csv
 import io
 import random
 
 import pytest
 from django.http import Http404
-from openpyxl import Workbook, load_workbook
-from stdnum.cn import ric
+from openpyxl import load_workbook
 
 from shequ.imports.models import ImportJob
-from shequ.imports.services import import_create, import_run
+from shequ.imports.services import import_create
 from shequ.lib.tabular import template_workbook
 from shequ.residents.importers import COLUMNS
 from shequ.residents.models import Household, Person, PersonChange
+from tests.factories import ROSTER_HEADERS, imported_roster, roster_csv, roster_row, roster_xlsx, with_check_digit
 
 pytestmark = pytest.mark.django_db
-HEADERS = [c.header for c in COLUMNS]
-
-
-def id_number(n: int, birth="19560101") -> str:
-    body = f"210102{birth}{n % 1000:03d}"
-    return body + ric.calc_check_digit(body + "0")
-
-
-def person_row(n: int, **overrides) -> dict:
-    row = {
-        "姓名": f"居民{n}",
-        "身份证号": id_number(n, birth=f"19{40 + n % 60:02d}0101"),
-        "手机号": f"139{n:08d}",
-        "居住类型": "户籍",
-        "户号": f"H{n // 3}",
-        "与户主关系": "户主" if n % 3 == 0 else "子女",
-        "小区或街路门牌": "南京南街12号 和平花园",
-        "楼栋": str(n // 30),
-        "单元": "1",
-        "室": str(100 + n % 30),
-        "网格": "第1网格",
-        "民族": "汉族",
-        "迁入日期": "2015-06-01",
-    }
-    row.update(overrides)
-    return row
-
-
-def csv_bytes(rows, encoding="utf-8", headers=HEADERS) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=headers, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode(encoding)
-
-
-def xlsx_bytes(rows, headers=HEADERS) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append([row.get(h, "") for h in headers])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def run(world, user, content, filename="roster.csv"):
-    job = import_create(
-        actor=user, kind="residents", area_code=world.community_a.code, filename=filename, content=content
-    )
-    return import_run(job_id=job.pk)
+    return imported_roster(user, world.community_a, content, filename)
 
 
 def imported():
@@ -90,7 +41,7 @@ def snapshot():
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
 def test_a_csv_roster_imports_in_every_encoding(world, user_of, encoding):
-    job = run(world, user_of("community_staff"), csv_bytes([person_row(n) for n in range(30)], encoding))
+    job = run(world, user_of("community_staff"), roster_csv([roster_row(n) for n in range(30)], encoding))
     assert job.status == ImportJob.Status.DONE, job.message
     assert (job.created, job.updated, job.unchanged) == (30, 0, 0)
     person = Person.objects.get(name="居民4")
@@ -106,7 +57,7 @@ def test_the_template_itself_imports(world, user_of):
 
 
 def test_importing_the_same_file_twice_changes_nothing(world, user_of):
-    content = xlsx_bytes([person_row(n) for n in range(60)])
+    content = roster_xlsx([roster_row(n) for n in range(60)])
     run(world, user_of("community_staff"), content, "roster.xlsx")
     before, history = snapshot(), PersonChange.objects.count()
     job = run(world, user_of("community_staff"), content, "roster.xlsx")
@@ -115,11 +66,11 @@ def test_importing_the_same_file_twice_changes_nothing(world, user_of):
 
 
 def test_a_changed_row_updates_the_person_and_keeps_history(world, user_of):
-    rows = [person_row(n) for n in range(5)]
-    run(world, user_of("community_staff"), csv_bytes(rows))
+    rows = [roster_row(n) for n in range(5)]
+    run(world, user_of("community_staff"), roster_csv(rows))
     rows[2]["手机号"] = "13700000000"
     rows[2]["居住类型"] = "常住"
-    job = run(world, user_of("community_staff"), csv_bytes(rows))
+    job = run(world, user_of("community_staff"), roster_csv(rows))
     assert (job.created, job.updated, job.unchanged) == (0, 1, 4)
     person = Person.objects.get(name="居民2")
     assert person.phone == "13700000000" and person.residence_type == "permanent"
@@ -130,16 +81,15 @@ def test_a_changed_row_updates_the_person_and_keeps_history(world, user_of):
 
 def test_a_thousand_malformed_rows_are_all_reported_and_nothing_imported(world, user_of):
     rng = random.Random(7)
-    good = [person_row(n) for n in range(200)]
+    good = [roster_row(n) for n in range(200)]
     bad = []
     for n in range(1000):
-        row = person_row(1000 + n)
+        row = roster_row(1000 + n)
         kind = n % 8
         if kind == 0:
             row["身份证号"] = row["身份证号"][:-1] + ("0" if row["身份证号"][-1] != "0" else "1")  # check digit
         elif kind == 1:
-            body = "21010219900230" + f"{n % 1000:03d}"  # 30 February
-            row["身份证号"] = body + ric.calc_check_digit(body + "0")
+            row["身份证号"] = with_check_digit("21010219900230" + f"{n % 1000:03d}")  # 30 February
         elif kind == 2:
             row["身份证号"] = good[n % 200]["身份证号"]  # duplicate of a good row
         elif kind == 3:
@@ -154,7 +104,7 @@ def test_a_thousand_malformed_rows_are_all_reported_and_nothing_imported(world, 
             row["居住类型"] = rng.choice(["外地", "x"])
         bad.append(row)
     rows = good + bad
-    job = run(world, user_of("community_staff"), xlsx_bytes(rows), "roster.xlsx")
+    job = run(world, user_of("community_staff"), roster_xlsx(rows), "roster.xlsx")
     assert job.status == ImportJob.Status.REJECTED
     assert job.error_rows == 1000 and job.total_rows == 1200
     assert not imported().exists()
@@ -171,7 +121,7 @@ def test_a_thousand_malformed_rows_are_all_reported_and_nothing_imported(world, 
 
 
 def test_formula_text_in_a_csv_is_refused_and_escaped_in_the_report(world, user_of):
-    job = run(world, user_of("community_staff"), csv_bytes([person_row(1, 小区或街路门牌="=1+1"), person_row(2)]))
+    job = run(world, user_of("community_staff"), roster_csv([roster_row(1, 小区或街路门牌="=1+1"), roster_row(2)]))
     assert job.status == ImportJob.Status.REJECTED and job.error_rows == 1
     sheet = load_workbook(io.BytesIO(bytes(job.report))).active
     values = [c.value for c in sheet[2]]
@@ -181,10 +131,10 @@ def test_formula_text_in_a_csv_is_refused_and_escaped_in_the_report(world, user_
 @pytest.mark.parametrize(
     "content, reason",
     [
-        (csv_bytes([person_row(1)], headers=HEADERS[2:]), "姓名"),
+        (roster_csv([roster_row(1)], headers=ROSTER_HEADERS[2:]), "姓名"),
         ("姓名,身份证号\n".encode("utf-16"), "编码"),
         (b"PK\x03\x04not really a zip", "Excel"),
-        (csv_bytes([]), "没有数据"),
+        (roster_csv([]), "没有数据"),
     ],
 )
 def test_whole_file_problems_are_explained(world, user_of, content, reason):
@@ -195,22 +145,16 @@ def test_whole_file_problems_are_explained(world, user_of, content, reason):
 
 
 def test_an_identity_number_that_excel_made_a_number_is_rejected(world, user_of):
-    row = person_row(1)
+    row = roster_row(1)
     row["身份证号"] = 2.10102195601011e17
-    job = run(world, user_of("community_staff"), xlsx_bytes([row]), "roster.xlsx")
+    job = run(world, user_of("community_staff"), roster_xlsx([row]), "roster.xlsx")
     assert job.status == ImportJob.Status.REJECTED
 
 
 def test_a_person_registered_in_another_community_is_not_taken_over(world, user_of):
-    job = import_create(
-        actor=user_of("community_staff_b"),
-        kind="residents",
-        area_code=world.community_b.code,
-        filename="b.csv",
-        content=csv_bytes([person_row(1, 网格="")]),
-    )
-    assert import_run(job_id=job.pk).status == ImportJob.Status.DONE
-    job = run(world, user_of("community_staff"), csv_bytes([person_row(1)]))
+    job = imported_roster(user_of("community_staff_b"), world.community_b, roster_csv([roster_row(1, 网格="")]))
+    assert job.status == ImportJob.Status.DONE
+    job = run(world, user_of("community_staff"), roster_csv([roster_row(1)]))
     assert job.status == ImportJob.Status.REJECTED
     assert imported().get().area == world.community_b
 
@@ -228,11 +172,11 @@ def test_only_editors_of_the_community_may_import(world, user_of):
 
 
 def test_rows_without_household_numbers_reimport_unchanged(world, user_of):
-    rows = [person_row(n, 户号="", 与户主关系="") for n in range(6)]
-    first = run(world, user_of("community_staff"), csv_bytes(rows))
+    rows = [roster_row(n, 户号="", 与户主关系="") for n in range(6)]
+    first = run(world, user_of("community_staff"), roster_csv(rows))
     assert first.created == 6
     before = snapshot()
-    again = run(world, user_of("community_staff"), csv_bytes(rows))
+    again = run(world, user_of("community_staff"), roster_csv(rows))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
     assert snapshot() == before
 
@@ -243,6 +187,6 @@ def test_unprintable_file_names_are_cleaned(world, user_of):
         kind="residents",
         area_code=world.community_a.code,
         filename="名单\x00\x07.csv",
-        content=csv_bytes([person_row(1)]),
+        content=roster_csv([roster_row(1)]),
     )
     assert job.filename == "名单.csv"

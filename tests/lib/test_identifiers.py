@@ -3,16 +3,13 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from stdnum.cn import ric, uscc
+from stdnum.cn import ric
 
-from shequ.lib.identifiers import normalize_mobile, normalize_uscc, validate_id_number
-
-
-def with_check_digit(body17: str) -> str:
-    return body17 + ric.calc_check_digit(body17 + "0")
-
+from shequ.lib.identifiers import USCC_ALPHABET, normalize_mobile, normalize_uscc, validate_id_number
+from tests.factories import uscc as with_uscc_check
+from tests.factories import with_check_digit
 
 # Region codes in force at some time in Liaoning: current districts, an abolished county, and one
 # whose code dates from 1983 held by someone born earlier.
@@ -35,9 +32,7 @@ def test_every_well_formed_number_is_accepted_and_decoded(region, birth, order):
 @given(region=st.sampled_from(REGIONS), birth=dates, order=orders, wrong=st.sampled_from("0123456789X"))
 def test_a_wrong_check_digit_is_always_rejected(region, birth, order, wrong):
     body = f"{region}{birth:%Y%m%d}{order:03d}"
-    good = ric.calc_check_digit(body + "0")
-    if wrong == good:
-        return
+    assume(wrong != ric.calc_check_digit(body + "0"))
     with pytest.raises(ValidationError) as exc:
         validate_id_number(body + wrong)
     assert exc.value.code == "checksum"
@@ -53,9 +48,9 @@ def test_arbitrary_text_never_crashes(text):
 
 
 def test_lowercase_x_and_spaces_are_normalised():
-    number = with_check_digit("21010219900101123")
-    if number.endswith("X"):
-        assert validate_id_number(number[:-1] + "x").number == number
+    number = with_check_digit("21010219900101004")
+    assert number.endswith("X")  # GB 11643 writes the check value 10 as X
+    assert validate_id_number(number[:-1] + "x").number == number
     assert validate_id_number(f" {number[:6]} {number[6:]} ").number == number
 
 
@@ -99,17 +94,14 @@ def test_bad_mobile_numbers(value):
         normalize_mobile(value)
 
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-
 @given(
     head=st.text(alphabet=USCC_ALPHABET, min_size=2, max_size=2),
     region=st.sampled_from(["210102", "210103", "110101"]),
     body=st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
 )
 def test_uscc_valid_codes_pass_and_corrupted_ones_fail(head, region, body):
-    base = head + region + body
-    code = base + uscc.calc_check_digit(base)
+    code = with_uscc_check(head + region + body)
+    base = code[:-1]
     assert normalize_uscc(code.lower()) == code
     wrong = next(c for c in USCC_ALPHABET if c != code[-1])
     with pytest.raises(ValidationError):

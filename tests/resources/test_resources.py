@@ -9,7 +9,7 @@ from shequ.reference.models import FacilityType
 from shequ.reference.services import facility_type_update, facility_types_load
 from shequ.resources import selectors
 from shequ.resources.services import facility_create
-from tests.conftest import USCC
+from tests.factories import USCC
 
 pytestmark = pytest.mark.django_db
 

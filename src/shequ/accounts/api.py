@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from typing import Literal
-
 from django.db.models import QuerySet
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from shequ.privacy.fields import PersonalField
 from shequ.privacy.schemas import MaskedIdentityOut
 from shequ.privacy.services import reveal
 
@@ -62,12 +61,12 @@ class GrantIn(Schema):
 
 
 class RevealIn(Schema):
-    field: Literal["id_number", "phone"]
+    field: PersonalField
     reason: str = Field(..., max_length=500)
 
 
 class RevealOut(Schema):
-    field: str
+    field: PersonalField
     value: str
 
 

@@ -18,30 +18,18 @@ def outside_china(lon: float, lat: float) -> bool:
     return not (72.004 <= lon <= 137.8347 and 0.8293 <= lat <= 55.8271)
 
 
+def _waves(t: float, a: float, f: float, b: float, g: float) -> float:
+    """Two sine waves in ``t`` (amplitudes ``a`` and ``b``, frequencies ``f`` and ``g``), as GCJ-02 adds them."""
+    return (a * math.sin(f * t * math.pi) + b * math.sin(g * t * math.pi)) * 2.0 / 3.0
+
+
 def _offset(lon: float, lat: float) -> tuple[float, float]:
     x, y = lon - 105.0, lat - 35.0
-    d_lat = (
-        -100.0
-        + 2.0 * x
-        + 3.0 * y
-        + 0.2 * y * y
-        + 0.1 * x * y
-        + 0.2 * math.sqrt(abs(x))
-        + (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-        + (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
-        + (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
-    )
-    d_lon = (
-        300.0
-        + x
-        + 2.0 * y
-        + 0.1 * x * x
-        + 0.1 * x * y
-        + 0.1 * math.sqrt(abs(x))
-        + (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-        + (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
-        + (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
-    )
+    ripple = _waves(x, 20.0, 6.0, 20.0, 2.0)
+    d_lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x)) + ripple
+    d_lat += _waves(y, 20.0, 1.0, 40.0, 1 / 3) + _waves(y, 160.0, 1 / 12, 320.0, 1 / 30)
+    d_lon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x)) + ripple
+    d_lon += _waves(x, 20.0, 1.0, 40.0, 1 / 3) + _waves(x, 150.0, 1 / 12, 300.0, 1 / 30)
     rad = lat / 180.0 * math.pi
     magic = 1 - _EE * math.sin(rad) ** 2
     sqrt_magic = math.sqrt(magic)

@@ -44,6 +44,14 @@ def _compact(value: str) -> str:
     return re.sub(r"[\s\-]", "", str(value or "")).upper()
 
 
+def _require_length(value: str, length: int, *, missing: str, wrong_length: str) -> None:
+    """Refuse an empty value, then one of another length (``wrong_length`` says the count it has)."""
+    if not value:
+        raise ValidationError(missing, code="required")
+    if len(value) != length:
+        raise ValidationError(wrong_length % {"count": len(value)}, code="length")
+
+
 @lru_cache(maxsize=8192)  # ~3,500 region codes exist; a roster repeats a handful
 def region_names(region_code: str) -> tuple[str, ...]:
     """Every name the six-digit region code has carried, newest last (empty when it never existed)."""
@@ -65,13 +73,12 @@ def validate_id_number(value: str, *, today: datetime.date | None = None) -> IdN
     checksum, date parsing and region table, not its ``get_birth_place`` rule.
     """
     number = _compact(value)
-    if not number:
-        raise ValidationError(_("Enter the identity number."), code="required")
-    if len(number) != 18:
-        raise ValidationError(
-            _("An identity number has 18 characters; this one has %(count)d.") % {"count": len(number)},
-            code="length",
-        )
+    _require_length(
+        number,
+        18,
+        missing=_("Enter the identity number."),
+        wrong_length=_("An identity number has 18 characters; this one has %(count)d."),
+    )
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise ValidationError(_("An identity number is 17 digits followed by a digit or X."), code="format")
     if number[17] != ric.calc_check_digit(number):  # GB 11643-1999 §7, ISO 7064 MOD 11-2
@@ -121,13 +128,12 @@ def normalize_mobile(value: str) -> str:
 def normalize_uscc(value: str) -> str:
     """Validate a unified social credit code (GB 32100-2015) and return it compacted."""
     code = _compact(value)
-    if not code:
-        raise ValidationError(_("Enter the unified social credit code."), code="required")
-    if len(code) != 18:
-        raise ValidationError(
-            _("A unified social credit code has 18 characters; this one has %(count)d.") % {"count": len(code)},
-            code="length",
-        )
+    _require_length(
+        code,
+        18,
+        missing=_("Enter the unified social credit code."),
+        wrong_length=_("A unified social credit code has 18 characters; this one has %(count)d."),
+    )
     if not code[2:8].isdigit():
         raise ValidationError(_("Characters 3 to 8 of the code must be the region digits."), code="format")
     if any(ch not in USCC_ALPHABET for ch in code):

@@ -7,10 +7,18 @@ from typing import Any
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils.translation import gettext_lazy as _
 
 from shequ.lib.masking import mask_middle
 
 from . import crypto
+
+
+class PersonalField(models.TextChoices):
+    """The encrypted personal fields that a reveal may show (accounts and residents both hold them)."""
+
+    ID_NUMBER = "id_number", _("identity number")
+    PHONE = "phone", _("mobile number")
 
 
 def _default_mask(value: str) -> str:

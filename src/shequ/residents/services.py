@@ -21,7 +21,7 @@ from shequ.lib.scoping import get_visible_or_404, has_capability
 from shequ.lib.tabular import TableRow
 from shequ.privacy.fields import lookup, masked
 from shequ.privacy.services import REASON_MIN
-from shequ.reference.models import TagType
+from shequ.reference.selectors import active_tag_type
 
 from .importers import COLUMNS, check_row, community_grids, mark_registered_elsewhere, write_rows
 from .models import Person, PersonChange, PersonStatus, PersonTag
@@ -139,7 +139,7 @@ def tag_add(
     how long it holds. Groups that follow from data (age, living alone) are never recorded."""
     person = _editable_person(actor, person_id)
     errors: dict[str, list[str]] = {}
-    tag = TagType.objects.filter(code=tag_code, is_active=True).first()
+    tag = active_tag_type(tag_code)
     if tag is None:
         errors["tag_code"] = [_("Unknown group.")]
     source = (source or "").strip()

@@ -14,6 +14,6 @@ urlpatterns = [
     path("households/<int:household_id>/", views.household_detail, name="household"),
     path("<int:person_id>/", views.resident_detail, name="resident"),
     path("<int:pk>/reveal/", reveal_view(Person, "residents:reveal"), name="reveal"),
-    path("<int:person_id>/leave/", views.resident_leave, name="leave"),
-    path("<int:person_id>/tags/", views.resident_tag_add, name="tag_add"),
+    path("<int:person_id>/leave/", views.resident_form, {"action": "leave"}, name="leave"),
+    path("<int:person_id>/tags/", views.resident_form, {"action": "tag_add"}, name="tag_add"),
 ]

@@ -1,5 +1,7 @@
+from collections.abc import Callable
 from typing import Any, TypedDict
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,7 +21,7 @@ from shequ.privacy.forms import RevealForm
 
 from . import selectors, services
 from .forms import ExportForm, LeaveForm, PersonForm, ResidentFilterForm, TagForm
-from .models import Person
+from .models import Person, PersonStatus
 
 
 class Filters(TypedDict):
@@ -92,6 +94,7 @@ def resident_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 @login_required
 def resident_detail(request: AuthenticatedHttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, person_id=person_id)
+    can_edit = Person.objects.visible_to(request.user, Capability.REGISTRY_EDIT).filter(pk=person.pk).exists()
     return render(
         request,
         "residents/resident_detail.html",
@@ -102,32 +105,31 @@ def resident_detail(request: AuthenticatedHttpRequest, person_id: int) -> HttpRe
             "reveal_form": RevealForm(),
             "leave_form": LeaveForm(),
             "tag_form": TagForm(),
-            "can_edit": Person.objects.visible_to(request.user, Capability.REGISTRY_EDIT).filter(pk=person.pk).exists(),
+            "can_edit": can_edit,
+            "can_leave": can_edit and person.status == PersonStatus.ACTIVE,
         },
     )
 
 
-@login_required
-@require_POST
-def resident_leave(request: AuthenticatedHttpRequest, person_id: int) -> HttpResponseBase:
-    selectors.person_get(actor=request.user, person_id=person_id)  # 404 before saying anything more
-    submit_and_flash(
-        request,
-        LeaveForm(request.POST),
-        lambda data: services.person_leave(actor=request.user, person_id=person_id, **data),
-        _("Saved."),
-    )
-    return redirect("residents:resident", person_id=person_id)
+# The forms posted from a resident's page, each with the one service it calls.
+RESIDENT_FORMS: dict[str, tuple[type[forms.Form], Callable[..., object]]] = {
+    "leave": (LeaveForm, services.person_leave),
+    "tag_add": (TagForm, services.tag_add),
+}
 
 
 @login_required
 @require_POST
-def resident_tag_add(request: AuthenticatedHttpRequest, person_id: int) -> HttpResponseBase:
-    selectors.person_get(actor=request.user, person_id=person_id)  # 404 before saying anything more
+def resident_form(request: AuthenticatedHttpRequest, person_id: int, action: str) -> HttpResponseBase:
+    """A form posted from a resident's page (moving out or death, a recorded group): a 404 for whoever
+    cannot read the resident, before the form says anything; then the outcome as a message, back on the
+    page."""
+    form_class, write = RESIDENT_FORMS[action]
+    selectors.person_get(actor=request.user, person_id=person_id)
     submit_and_flash(
         request,
-        TagForm(request.POST),
-        lambda data: services.tag_add(actor=request.user, person_id=person_id, **data),
+        form_class(request.POST),
+        lambda data: write(actor=request.user, person_id=person_id, **data),
         _("Saved."),
     )
     return redirect("residents:resident", person_id=person_id)

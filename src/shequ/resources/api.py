@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Literal
-
 from django.db.models import QuerySet
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -11,7 +9,7 @@ from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import require_capability
 
 from . import selectors, services
-from .models import Facility
+from .models import CoordinateSystem, Facility
 
 router = Router(tags=["resources"])
 
@@ -41,7 +39,7 @@ class FacilityIn(Schema):
     name: str = Field(..., max_length=150)
     lon: float = Field(..., ge=-180, le=180)
     lat: float = Field(..., ge=-90, le=90)
-    coordinates: Literal["wgs84", "gcj02"] = "wgs84"
+    coordinates: CoordinateSystem = CoordinateSystem.WGS84
     address: str = Field("", max_length=200)
     floor_area_m2: float | None = Field(None, gt=0, lt=10_000_000)
     capacity: int | None = Field(None, ge=0, lt=1_000_000)

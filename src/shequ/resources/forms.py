@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.reference.models import FacilityType
 
+from .models import CoordinateSystem
+
 
 class FacilityForm(forms.Form):
     area_code = forms.CharField(label=_("Area code (street, community or grid)"), max_length=20)
@@ -13,10 +15,7 @@ class FacilityForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
     lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
-    coordinates = forms.ChoiceField(
-        label=_("Coordinates from"),
-        choices=[("wgs84", _("GPS (WGS-84)")), ("gcj02", _("Chinese map service (GCJ-02)"))],
-    )
+    coordinates = forms.ChoiceField(label=_("Coordinates from"), choices=CoordinateSystem.choices)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     floor_area_m2 = forms.FloatField(label=_("Floor area (m²)"), required=False, min_value=0.1)
     capacity = forms.IntegerField(label=_("Capacity"), required=False, min_value=0)

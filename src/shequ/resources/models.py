@@ -10,6 +10,14 @@ from shequ.entities.models import LegalEntity
 from shequ.reference.models import FacilityType
 
 
+class CoordinateSystem(models.TextChoices):
+    """What a point was measured in: GPS (WGS-84, what the pool stores), or a Chinese map service, whose
+    GCJ-02 coordinates are offset by up to a few hundred metres (``lib.geo``)."""
+
+    WGS84 = "wgs84", _("GPS (WGS-84)")
+    GCJ02 = "gcj02", _("Chinese map service (GCJ-02)")
+
+
 class Facility(AreaScopedModel):
     """A facility or service point in the resource pool (社区资源信息池)."""
 

@@ -16,9 +16,9 @@ from shequ.entities.services import EDIT_LEVELS
 from shequ.lib.capabilities import Capability
 from shequ.lib.geo import gcj02_to_wgs84
 from shequ.lib.scoping import require_capability
-from shequ.reference.models import FacilityType
+from shequ.reference.selectors import active_facility_type
 
-from .models import Facility
+from .models import CoordinateSystem, Facility
 
 
 @transaction.atomic
@@ -30,7 +30,7 @@ def facility_create(
     name: str,
     lon: float,
     lat: float,
-    coordinates: str = "wgs84",
+    coordinates: str = CoordinateSystem.WGS84,
     address: str = "",
     floor_area_m2: float | None = None,
     capacity: int | None = None,
@@ -46,13 +46,13 @@ def facility_create(
         area = area_for_edit(actor=actor, code=area_code, capability=Capability.REGISTRY_EDIT, levels=EDIT_LEVELS)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    facility_type = FacilityType.objects.filter(code=type_code, is_active=True).first()
+    facility_type = active_facility_type(type_code)
     if facility_type is None:
         errors["type_code"] = [_("Unknown facility type.")]
     name = (name or "").strip()
     if not name or len(name) > 150:
         errors["name"] = [_("Enter the name (at most 150 characters).")]
-    if coordinates not in ("wgs84", "gcj02"):
+    if coordinates not in CoordinateSystem.values:
         errors["coordinates"] = [_("Coordinates are wgs84 or gcj02.")]
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         errors["lon"] = [_("The coordinates are not a point on Earth.")]
@@ -73,7 +73,7 @@ def facility_create(
                 errors["operator_uscc"] = [_("No registered entity in your area has this credit code.")]
     if errors or area is None or facility_type is None:
         raise ValidationError(errors)
-    if coordinates == "gcj02":
+    if coordinates == CoordinateSystem.GCJ02:
         lon, lat = gcj02_to_wgs84(lon, lat)
     facility = Facility.objects.create(
         area=area,
