@@ -62,16 +62,16 @@ def _build_world() -> World:
     street, street_b = list(district.children.order_by("code")[:2])
     community_a, community_b = list(street.children.filter(level=Level.COMMUNITY).order_by("code")[:2])
     dalian_community = Area.objects.filter(path__startswith=other_city.path, level=Level.COMMUNITY).order_by("code")[0]
-    grid_a1, grid_a2 = factories.grid(community_a, 1, "第1网格"), factories.grid(community_a, 2, "第2网格")
-    grid_b1 = factories.grid(community_b, 1, "第1网格")
+    staff_a = factories.account("community_staff", Role.COMMUNITY_STAFF, community_a)
+    staff_b = factories.account("community_staff_b", Role.COMMUNITY_STAFF, community_b)
+    grid_a1, grid_a2 = factories.grid(staff_a, community_a, "第1网格"), factories.grid(staff_a, community_a, "第2网格")
+    grid_b1 = factories.grid(staff_b, community_b, "第1网格")
 
-    personas = {
+    personas = {"community_staff": staff_a.pk, "community_staff_b": staff_b.pk} | {
         key: factories.account(key, role, area, **extra).pk
         for key, role, area, extra in [
             ("grid_worker", Role.GRID_WORKER, grid_a1, {}),
             ("grid_worker_b", Role.GRID_WORKER, grid_b1, {}),
-            ("community_staff", Role.COMMUNITY_STAFF, community_a, {}),
-            ("community_staff_b", Role.COMMUNITY_STAFF, community_b, {}),
             ("street_officer", Role.STREET_OFFICER, street, {}),
             ("district_officer", Role.DISTRICT_OFFICER, district, {}),
             ("district_officer_b", Role.DISTRICT_OFFICER, district_b, {}),

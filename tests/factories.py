@@ -14,7 +14,8 @@ from stdnum.cn import uscc as gb32100
 
 from shequ.accounts.models import Grant, User
 from shequ.accounts.roles import Role
-from shequ.areas.models import Area, CodeSystem, Level
+from shequ.areas.models import Area
+from shequ.areas.services import grid_create
 from shequ.imports.models import ImportJob
 from shequ.imports.services import import_create, import_run
 from shequ.reference.models import TagType
@@ -99,17 +100,9 @@ def imported_roster(actor: User, community: Area, content: bytes, filename: str 
 # --- areas, accounts -----------------------------------------------------------------------------
 
 
-def grid(community: Area, number: int, name: str) -> Area:
-    """A grid (网格) under a community, coded as the community's code and a three-digit number."""
-    code = f"{community.code}{number:03d}"
-    return Area.objects.create(
-        code=code,
-        code_system=CodeSystem.LOCAL,
-        name=name,
-        level=Level.GRID,
-        parent=community,
-        path=f"{community.path}{code}/",
-    )
+def grid(actor: User, community: Area, name: str) -> Area:
+    """A grid (网格) under a community, made as its staff make one (the next number after the others)."""
+    return grid_create(actor=actor, community_code=community.code, name=name)
 
 
 def account(username: str, role: Role | None = None, area: Area | None = None, **fields: Any) -> User:
