@@ -190,3 +190,13 @@ def test_unprintable_file_names_are_cleaned(world, user_of):
         content=roster_csv([roster_row(1)]),
     )
     assert job.filename == "名单.csv"
+
+
+def test_the_job_page_says_how_a_job_ended(world, user_of, client_of):
+    client = client_of("community_staff")
+    rejected = run(world, user_of("community_staff"), roster_csv([roster_row(1, 姓名="")]))
+    page = client.get(f"/imports/jobs/{rejected.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'class="errors"' in page and f"/imports/jobs/{rejected.pk}/report/" in page
+    done = run(world, user_of("community_staff"), roster_csv([roster_row(1)]))
+    page = client.get(f"/imports/jobs/{done.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'class="ok"' in page and "/report/" not in page

@@ -44,7 +44,7 @@ def _compact(value: str) -> str:
     return re.sub(r"[\s\-]", "", str(value or "")).upper()
 
 
-def _require_length(value: str, length: int, *, missing: str, wrong_length: str) -> None:
+def _require_length(value: str, length: int, missing: str, wrong_length: str) -> None:
     """Refuse an empty value, then one of another length (``wrong_length`` says the count it has)."""
     if not value:
         raise ValidationError(missing, code="required")
@@ -74,10 +74,7 @@ def validate_id_number(value: str, *, today: datetime.date | None = None) -> IdN
     """
     number = _compact(value)
     _require_length(
-        number,
-        18,
-        missing=_("Enter the identity number."),
-        wrong_length=_("An identity number has 18 characters; this one has %(count)d."),
+        number, 18, _("Enter the identity number."), _("An identity number has 18 characters; this one has %(count)d.")
     )
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise ValidationError(_("An identity number is 17 digits followed by a digit or X."), code="format")
@@ -131,8 +128,8 @@ def normalize_uscc(value: str) -> str:
     _require_length(
         code,
         18,
-        missing=_("Enter the unified social credit code."),
-        wrong_length=_("A unified social credit code has 18 characters; this one has %(count)d."),
+        _("Enter the unified social credit code."),
+        _("A unified social credit code has 18 characters; this one has %(count)d."),
     )
     if not code[2:8].isdigit():
         raise ValidationError(_("Characters 3 to 8 of the code must be the region digits."), code="format")

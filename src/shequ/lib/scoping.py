@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.http import Http404, HttpRequest
 
@@ -85,12 +86,20 @@ class ScopedQuerySet(models.QuerySet[_M]):
             return self.none()
         return self.filter(self.scope_filter(paths))
 
+    @property
+    def path_lookup(self) -> str:
+        """The lookup from the model to its area's path, which the model names in ``area_path_lookup``."""
+        lookup = getattr(self.model, "area_path_lookup", None)
+        if not isinstance(lookup, str):
+            raise ImproperlyConfigured(f"{self.model._meta.label} is scoped but names no area_path_lookup")
+        return lookup
+
     def scope_filter(self, paths: list[str]) -> models.Q:
-        return paths_filter(self.model.area_path_lookup, paths)  # type: ignore[attr-defined]
+        return paths_filter(self.path_lookup, paths)
 
     def within(self, path: str) -> ScopedQuerySet[_M]:
         """Rows in the subtree of one area path (after ``visible_to``, to narrow to a chosen area)."""
-        return self.filter(**{f"{self.model.area_path_lookup}__startswith": path})  # type: ignore[attr-defined]
+        return self.filter(**{f"{self.path_lookup}__startswith": path})
 
 
 def scoped_rows(model: type[_M]) -> ScopedQuerySet[_M]:

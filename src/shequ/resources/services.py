@@ -46,12 +46,12 @@ def facility_create(
         area = area_for_edit(actor=actor, code=area_code, capability=Capability.REGISTRY_EDIT, levels=EDIT_LEVELS)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    facility_type = active_facility_type(type_code)
-    if facility_type is None:
-        errors["type_code"] = [_("Unknown facility type.")]
     name = (name or "").strip()
     if not name or len(name) > 150:
         errors["name"] = [_("Enter the name (at most 150 characters).")]
+    facility_type = active_facility_type(type_code)
+    if facility_type is None:
+        errors["type_code"] = [_("Unknown facility type.")]
     if coordinates not in CoordinateSystem.values:
         errors["coordinates"] = [_("Coordinates are wgs84 or gcj02.")]
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
