@@ -231,7 +231,7 @@ if SHEQU_CELERY_BROKER_URL:
     CELERY_BROKER_URL = SHEQU_CELERY_BROKER_URL
     # Redis hands a job that was not acknowledged within this time to another worker (jobs are
     # acknowledged when they end): longer than the longest import, or a big import would run twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 6 * 60 * 60}
 else:
     CELERY_BROKER_URL = "filesystem://localhost/"  # the host is a formality: the queue is files
     CELERY_BROKER_TRANSPORT_OPTIONS = {

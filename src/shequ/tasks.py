@@ -71,6 +71,7 @@ class SingleScheduler(PersistentScheduler):
     two schedulers would send every periodic task twice."""
 
     _lock: IO[str] | None = None
+    schedule_filename: str  # set by PersistentScheduler (celery-types does not declare it)
 
     def setup_schedule(self) -> None:
         lock_path = Path(f"{self.schedule_filename}.lock")

@@ -11,9 +11,13 @@ finishes it. The uploaded file is deleted once the job has finished.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import suppress
-from itertools import islice
+from itertools import chain, islice
 from typing import IO, Any
 
 from django.core.cache import cache
@@ -23,18 +27,22 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shequ.accounts.models import User
 from shequ.areas.models import Area
 from shequ.audit.services import record_event
-from shequ.lib.scoping import Actor, get_visible_or_404
-from shequ.lib.tabular import TableFileError, TableRow, error_report, map_header, read_table, table_rows
+from shequ.lib.scoping import get_visible_or_404
+from shequ.lib.tabular import Importer, TableFileError, TableRow, error_report, map_header, read_table, table_rows
 
 from .models import ImportJob
 from .registry import importer_for
+from .workers import prepare as workers_prepare
+from .workers import start as workers_start
 
 Progress = Callable[[str, int, int], None]  # phase, done, total
 CHUNK = 5000
 # The error report lists at most this many bad rows (the message says how many there were in all).
 MAX_REPORTED_ROWS = 50_000
+MAX_WORKERS = 4  # processes that prepare chunks of a big file
 
 
 def progress_key(job_id: int) -> str:
@@ -57,7 +65,7 @@ def _sha256(source: IO[bytes]) -> str:
 @transaction.atomic
 def import_create(
     *,
-    actor: Actor,
+    actor: User,
     kind: str,
     area_code: str,
     filename: str,
@@ -107,6 +115,32 @@ def _chunks(rows: Iterator[TableRow], size: int) -> Iterator[list[TableRow]]:
         yield chunk
 
 
+def _prepared(importer: Importer, context: Any, chunks: Iterator[list[TableRow]]) -> Iterator[list[TableRow]]:
+    """The chunks run through ``importer.prepare``, in order. A file of one chunk is prepared here; a
+    bigger one by fresh processes, one per core, while this process reads the file and does the
+    database work, with at most a few chunks in flight so memory stays flat."""
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if second is None:
+        yield importer.prepare(context, first)
+        return
+    workers = max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    # "spawn": a clean interpreter, never a copy of this one's database connection or threads. A worker
+    # that dies breaks the pool (BrokenProcessPool): the job fails and can be run again.
+    with ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=workers_start
+    ) as pool:
+        pending: deque[Future[list[TableRow]]] = deque()
+        for chunk in chain([first, second], chunks):
+            pending.append(pool.submit(workers_prepare, importer.kind, context, chunk))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
     """Check and write one import job. Safe to call again on a job that crashed."""
     job = ImportJob.objects.select_related("area", "actor").get(pk=job_id)
@@ -121,7 +155,8 @@ def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
 
     _set_status(job, ImportJob.Status.CHECKING)
     header: list[str] = []
-    total, bad_count, bad_rows = 0, 0, []
+    total, bad_count = 0, 0
+    bad_rows: list[TableRow] = []
     state = None
     try:
         with job.file.open("rb") as source:
@@ -129,7 +164,8 @@ def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
                 header, raw_rows = read_table(source)
                 mapping = map_header(header, importer.columns)
                 state = importer.begin(area=job.area)
-                for chunk in _chunks(table_rows(mapping, raw_rows), CHUNK):
+                chunks = _chunks(table_rows(mapping, raw_rows), CHUNK)
+                for chunk in _prepared(importer, importer.context(state), chunks):
                     importer.check(state, chunk)
                     total += len(chunk)
                     bad = [row for row in chunk if row.errors]

@@ -11,11 +11,16 @@ import datetime
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum import numdb
 from stdnum.cn import ric, uscc
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The oldest plausible birth year of a living card holder; cards were first issued in 1984.
 EARLIEST_BIRTH_YEAR = 1880
@@ -44,7 +49,14 @@ def _compact(value: str) -> str:
     return re.sub(r"[\s\-]", "", str(value or "")).upper()
 
 
-def _require_length(value: str, length: int, missing: str, wrong_length: str) -> None:
+# Messages of the length check, translated only when a value fails it (an import checks a million rows).
+ID_MISSING = gettext_lazy("Enter the identity number.")
+ID_LENGTH = gettext_lazy("An identity number has 18 characters; this one has %(count)d.")
+USCC_MISSING = gettext_lazy("Enter the unified social credit code.")
+USCC_LENGTH = gettext_lazy("A unified social credit code has 18 characters; this one has %(count)d.")
+
+
+def _require_length(value: str, length: int, missing: StrOrPromise, wrong_length: StrOrPromise) -> None:
     """Refuse an empty value, then one of another length (``wrong_length`` says the count it has)."""
     if not value:
         raise ValidationError(missing, code="required")
@@ -73,9 +85,7 @@ def validate_id_number(value: str, *, today: datetime.date | None = None) -> IdN
     checksum, date parsing and region table, not its ``get_birth_place`` rule.
     """
     number = _compact(value)
-    _require_length(
-        number, 18, _("Enter the identity number."), _("An identity number has 18 characters; this one has %(count)d.")
-    )
+    _require_length(number, 18, ID_MISSING, ID_LENGTH)
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise ValidationError(_("An identity number is 17 digits followed by a digit or X."), code="format")
     if number[17] != ric.calc_check_digit(number):  # GB 11643-1999 §7, ISO 7064 MOD 11-2
@@ -125,12 +135,7 @@ def normalize_mobile(value: str) -> str:
 def normalize_uscc(value: str) -> str:
     """Validate a unified social credit code (GB 32100-2015) and return it compacted."""
     code = _compact(value)
-    _require_length(
-        code,
-        18,
-        _("Enter the unified social credit code."),
-        _("A unified social credit code has 18 characters; this one has %(count)d."),
-    )
+    _require_length(code, 18, USCC_MISSING, USCC_LENGTH)
     if not code[2:8].isdigit():
         raise ValidationError(_("Characters 3 to 8 of the code must be the region digits."), code="format")
     if any(ch not in USCC_ALPHABET for ch in code):

@@ -51,6 +51,7 @@ class TableRow:
     raw: dict[str, str]
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    prepared: Any = None  # what the importer's ``prepare`` made of a good row for the write
 
 
 class TableFileError(Exception):
@@ -60,11 +61,13 @@ class TableFileError(Exception):
 class Importer(Protocol):
     """What a domain registers to have its tables imported (in its ``importers`` module, as ``IMPORTERS``).
 
-    The imports app reads the file as a stream of chunks and calls ``check`` on each, outside any
-    transaction: the importer validates the rows in place and keeps what the write needs (a staging
-    table, say) in its ``state``. ``finish`` returns the errors only the whole file shows (by row
-    number). If no row is bad, ``write`` runs inside the one transaction that also records the audit
-    event. ``end`` releases the state, whatever happened.
+    The imports app reads the file as a stream of chunks, outside any transaction. ``prepare`` validates
+    a chunk in place and makes what the write needs of each good row; it touches no database and may
+    run in another process (with the picklable ``context``), so big files use every core. ``check``
+    then does, in the job's own process, what needs the database (a staging table, lookups), keeping it
+    in ``state``. ``finish`` returns the errors only the whole file shows (by row number). If no row is
+    bad, ``write`` runs inside the one transaction that also records the audit event. ``end`` releases
+    the state, whatever happened.
     """
 
     kind: str
@@ -74,6 +77,10 @@ class Importer(Protocol):
     area_levels: tuple[int, ...]
 
     def begin(self, *, area: Any) -> Any: ...
+
+    def context(self, state: Any) -> Any: ...
+
+    def prepare(self, context: Any, rows: list[TableRow]) -> list[TableRow]: ...
 
     def check(self, state: Any, rows: list[TableRow]) -> None: ...
 

@@ -84,7 +84,7 @@ COLUMNS = [
 ]
 
 
-def check_row(row: TableRow, *, grids: dict[str, object], today: datetime.date) -> None:
+def check_row(row: TableRow, *, grids: dict[str, int], today: datetime.date) -> None:
     """Validate one row in place: ``values`` gets clean values, ``errors`` a message per bad column."""
     raw, values, errors = row.raw, row.values, row.errors
     for column in COLUMNS:
@@ -147,6 +147,7 @@ def check_row(row: TableRow, *, grids: dict[str, object], today: datetime.date) 
 # check phase (outside any transaction) and merged set-based into the pool by ``write``.
 STAGE = "shequ_resident_stage"
 READY = "shequ_resident_ready"
+SEEN = "shequ_resident_seen"
 STAGE_COLUMNS = [
     ("row_no", "integer"),
     ("id_index", "varchar(64)"),
@@ -181,27 +182,35 @@ COMPARED = [
 ]
 
 
+@dataclass(frozen=True)
+class PrepareContext:
+    """What ``prepare`` needs, picklable: it may run in another process."""
+
+    community_id: int
+    grids: dict[str, int]  # grid name -> area id
+    today: datetime.date
+
+
 @dataclass
 class CheckState:
-    """What the check of one roster keeps across chunks: the community, its grids, today."""
+    """What the check of one roster keeps across chunks."""
 
     community: Area
-    grids: dict[str, Area]
-    today: datetime.date
-    staged: int = 0
+    context: PrepareContext
+    unchanged: int = 0
 
 
-def _staged_row(row: TableRow, community: Area) -> tuple[object, ...]:
+def staged_row(row: TableRow, community_id: int) -> tuple[object, ...]:
     """A checked row as the staging table holds it: personal values encrypted, both blind indexes."""
     v = row.values
-    area = v["grid"] or community
     relation = v["relation"] or (Relation.HEAD if not v["household_number"] else "")
+    phone = v["phone"]
     return (
         row.number,
         blind_index(v["id_number"], purpose=ID_PURPOSE),
         encrypt(v["id_number"], context=ID_CONTEXT),
-        blind_index(v["phone"], purpose=PHONE_PURPOSE) if v["phone"] else "",
-        encrypt(v["phone"], context=PHONE_CONTEXT) if v["phone"] else "",
+        blind_index(phone, purpose=PHONE_PURPOSE) if phone else "",
+        encrypt(phone, context=PHONE_CONTEXT) if phone else "",
         v["name"],
         v["sex"],
         v["birth_date"].isoformat(),
@@ -209,7 +218,7 @@ def _staged_row(row: TableRow, community: Area) -> tuple[object, ...]:
         v["ethnicity"],
         relation,
         v["moved_in_on"].isoformat() if v["moved_in_on"] else None,
-        area.pk,
+        v["grid"] or community_id,
         v["household_number"],
         v["street_address"],
         v["building"],
@@ -218,21 +227,26 @@ def _staged_row(row: TableRow, community: Area) -> tuple[object, ...]:
     )
 
 
+# Positions in a staged row (STAGE_COLUMNS order) that the unchanged test reads.
+_AT = {name: index for index, (name, _kind) in enumerate(STAGE_COLUMNS)}
+
+
 def stage_begin() -> None:
-    """A fresh, empty staging table on this connection (temporary: no other connection sees it)."""
+    """Fresh, empty staging tables on this connection (temporary: no other connection sees them):
+    the rows to write, and the rows seen unchanged (kept for the duplicate check only)."""
     stage_end()
     columns = ", ".join(f"{quoted(name)} {kind}" for name, kind in STAGE_COLUMNS)
     execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns}, PRIMARY KEY (row_no))")
+    execute(f"CREATE TEMPORARY TABLE {SEEN} (row_no integer PRIMARY KEY, id_index varchar(64))")
 
 
 def stage_end() -> None:
-    execute(f"DROP TABLE IF EXISTS {READY}")
-    execute(f"DROP TABLE IF EXISTS {STAGE}")
+    for table in (READY, SEEN, STAGE):
+        execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def stage_rows(rows: list[TableRow], community: Area) -> int:
-    """Stage the rows that passed their checks."""
-    return copy_rows(STAGE, [name for name, _kind in STAGE_COLUMNS], (_staged_row(r, community) for r in rows))
+def stage_rows(staged: list[tuple[object, ...]]) -> int:
+    return copy_rows(STAGE, [name for name, _kind in STAGE_COLUMNS], staged)
 
 
 class ResidentImporter:
@@ -244,13 +258,37 @@ class ResidentImporter:
 
     def begin(self, *, area: Area) -> CheckState:
         stage_begin()
-        return CheckState(community=area, grids=community_grids(area), today=timezone.localdate())
+        context = PrepareContext(community_id=area.pk, grids=community_grids(area), today=timezone.localdate())
+        return CheckState(community=area, context=context)
+
+    def context(self, state: CheckState) -> PrepareContext:
+        return state.context
+
+    def prepare(self, context: PrepareContext, rows: list[TableRow]) -> list[TableRow]:
+        for row in rows:
+            check_row(row, grids=context.grids, today=context.today)
+            if not row.errors:
+                row.prepared = staged_row(row, context.community_id)
+                row.raw, row.values = {}, {}  # all the rest needs is prepared: less to hold and to pass back
+        return rows
 
     def check(self, state: CheckState, rows: list[TableRow]) -> None:
-        for row in rows:
-            check_row(row, grids=state.grids, today=state.today)
-        mark_registered_elsewhere(state.community, rows)
-        state.staged += stage_rows([r for r in rows if not r.errors], state.community)
+        good = [row for row in rows if not row.errors]
+        known = known_people(state.community, list({row.prepared[_AT["id_index"]] for row in good}))
+        elsewhere = set(known.elsewhere)
+        unchanged, changed = [], []
+        for row in good:
+            index = row.prepared[_AT["id_index"]]
+            if index in elsewhere:
+                row.errors["id_number"] = registered_elsewhere()
+            elif known.current.get(index) == _comparable(row.prepared):
+                unchanged.append((row.number, index))
+            else:
+                changed.append(row.prepared)
+        # Rows that change nothing are only remembered, for the check of identity numbers repeated in the file.
+        copy_rows(SEEN, ["row_no", "id_index"], unchanged)
+        stage_rows(changed)
+        state.unchanged += len(unchanged)
 
     def finish(self, state: CheckState) -> dict[int, dict[str, str]]:
         """The errors that only the whole file shows: an identity number on two rows."""
@@ -258,6 +296,7 @@ class ResidentImporter:
 
     def write(self, *, actor: Any, area: Area, state: CheckState, progress: Callable[[int], None]) -> dict[str, int]:
         counts = merge_staged(actor=actor, community=area, progress=progress)
+        counts["unchanged"] += state.unchanged
         if counts["created"] >= ANALYZE_AFTER:
             # A large load changes the tables' shape more than the database notices by itself; without
             # fresh statistics the planner keeps treating the pool as empty and searches turn into scans.
@@ -272,34 +311,95 @@ class ResidentImporter:
 IMPORTERS = [ResidentImporter()]
 
 
-def community_grids(community: Area) -> dict[str, Area]:
-    return {g.name: g for g in Area.objects.filter(parent=community, level=Level.GRID, is_active=True)}
+def community_grids(community: Area) -> dict[str, int]:
+    """The community's grids by name (a roster names the grid), as area ids."""
+    return dict(Area.objects.filter(parent=community, level=Level.GRID, is_active=True).values_list("name", "pk"))
 
 
-def mark_registered_elsewhere(community: Area, rows: list[TableRow]) -> None:
-    """Someone registered in another community must move out there first; which one is not said,
-    since that community may lie outside the importer's area."""
-    indexes = {blind_index(r.values["id_number"], purpose=ID_PURPOSE): r for r in rows if not r.errors}
+# What a staged row says of a person, in the order ``known_people`` reads the same from the pool: when
+# the two are equal, the row changes nothing and is neither staged nor written.
+_COMPARED_STAGED = (
+    "name",
+    "phone_index",
+    "sex",
+    "birth_date",
+    "residence_type",
+    "ethnicity",
+    "relation",
+    "moved_in_on",
+    "area_id",
+    "street_address",
+    "building",
+    "unit",
+    "room",
+    "household_number",
+)
+
+
+def _comparable(staged: tuple[object, ...]) -> tuple[object, ...]:
+    return (*(staged[_AT[name]] for name in _COMPARED_STAGED), PersonStatus.ACTIVE)
+
+
+def registered_elsewhere() -> str:
+    # Which community is never said: it may lie outside the importer's area.
+    return _("This person is registered in another community; record the move out there first.")
+
+
+@dataclass
+class KnownPeople:
+    elsewhere: list[str]  # blind indexes of people registered in another community (and not moved out)
+    current: dict[str, tuple[object, ...]]  # blind index -> what the pool holds, comparable with a row
+
+
+def known_people(community: Area, indexes: list[str]) -> KnownPeople:
+    """Which of these identity numbers (blind indexes) the pool already holds: those registered in
+    another community (which one is never said: it may lie outside the importer's area), and what it
+    holds of the others. One query per call."""
+    known = KnownPeople(elsewhere=[], current={})
     if not indexes:
-        return
-    elsewhere = (
-        Person.objects.filter(id_number_index__in=list(indexes))
-        .exclude(area__path__startswith=community.path)
-        .exclude(status=PersonStatus.MOVED_OUT)
+        return known
+    rows = Person.objects.filter(id_number_index__in=indexes).values_list(
+        "id_number_index",
+        "area__path",
+        "status",
+        "name",
+        "phone_index",
+        "sex",
+        "birth_date",
+        "residence_type",
+        "ethnicity",
+        "relation",
+        "moved_in_on",
+        "area_id",
+        "address__street_address",
+        "address__building",
+        "address__unit",
+        "address__room",
+        "household__number",
+        "household__address_id",
+        "address_id",
     )
-    for index in elsewhere.values_list("id_number_index", flat=True):
-        indexes[index].errors["id_number"] = _(
-            "This person is registered in another community; record the move out there first."
-        )
+    for index, path, status, *fields, household_address, address in rows:
+        if not path.startswith(community.path) and status != PersonStatus.MOVED_OUT:
+            known.elsewhere.append(index)
+            continue
+        # A household without a number is the one of the person's own address.
+        if fields[-1] == "" and household_address != address:
+            continue
+        # Dates as the staging table holds them (ISO text).
+        fields = [value.isoformat() if isinstance(value, datetime.date) else value for value in fields]
+        known.current[index] = (*fields, status)
+    return known
 
 
 def repeated_identity_numbers() -> dict[int, dict[str, str]]:
     """Rows whose identity number an earlier row of the same file already has, with that row's number."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.row_no, f.first_row FROM {STAGE} s JOIN ("
-            f"  SELECT id_index, MIN(row_no) AS first_row FROM {STAGE} GROUP BY id_index HAVING COUNT(*) > 1"
-            f") f ON f.id_index = s.id_index WHERE s.row_no <> f.first_row"
+            f"WITH every AS (SELECT row_no, id_index FROM {STAGE} UNION ALL SELECT row_no, id_index FROM {SEEN}) "
+            f"SELECT e.row_no, f.first_row FROM every e JOIN ("
+            f"  SELECT id_index, MIN(row_no) AS first_row FROM every GROUP BY id_index HAVING COUNT(*) > 1"
+            f") f ON f.id_index = e.id_index WHERE e.row_no <> f.first_row"
         )
         return {
             row_no: {"id_number": _("The same identity number is on row %(row)d.") % {"row": first}}
@@ -450,7 +550,7 @@ def write_rows(*, actor: Any, community: Area, rows: list[TableRow]) -> dict[str
     registration uses it). Call inside the transaction that also records the audit event."""
     stage_begin()
     try:
-        stage_rows(rows, community)
+        stage_rows([staged_row(row, community.pk) for row in rows])
         return merge_staged(actor=actor, community=community)
     finally:
         stage_end()

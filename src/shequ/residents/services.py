@@ -19,11 +19,12 @@ from shequ.lib.capabilities import Capability
 from shequ.lib.masking import escape_spreadsheet_cell
 from shequ.lib.scoping import get_visible_or_404, has_capability
 from shequ.lib.tabular import TableRow
+from shequ.privacy.crypto import blind_index
 from shequ.privacy.fields import lookup, masked
 from shequ.privacy.services import REASON_MIN
 from shequ.reference.selectors import active_tag_type
 
-from .importers import COLUMNS, check_row, community_grids, mark_registered_elsewhere, write_rows
+from .importers import COLUMNS, ID_PURPOSE, check_row, community_grids, known_people, registered_elsewhere, write_rows
 from .models import Person, PersonChange, PersonStatus, PersonTag
 from .selectors import editable_community, residents
 
@@ -191,17 +192,14 @@ def person_register(*, actor: User, community_code: str, **fields: str) -> Perso
     if unknown:
         raise ValidationError({"": _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}})
     row = TableRow(number=1, raw={key: str(value or "").strip() for key, value in fields.items()})
-    # check_row declares grids as dict[str, object] (residents/importers.py): drop this ignore once it
-    # takes Mapping[str, Area].
-    check_row(row, grids=community_grids(community), today=timezone.localdate())  # type: ignore[arg-type]
-    mark_registered_elsewhere(community, [row])
-    if (
-        not row.errors
-        and Person.objects.filter(
-            lookup(Person, "id_number", row.values["id_number"]), area__path__startswith=community.path
-        ).exists()
-    ):
-        row.errors["id_number"] = _("This person is already registered in this community.")
+    check_row(row, grids=community_grids(community), today=timezone.localdate())
+    if not row.errors:
+        index = blind_index(row.values["id_number"], purpose=ID_PURPOSE)
+        known = known_people(community, [index])
+        if known.elsewhere:
+            row.errors["id_number"] = registered_elsewhere()
+        elif Person.objects.filter(id_number_index=index, area__path__startswith=community.path).exists():
+            row.errors["id_number"] = _("This person is already registered in this community.")
     if row.errors:
         raise ValidationError({key: [message] for key, message in row.errors.items()})
     write_rows(actor=actor, community=community, rows=[row])
