@@ -31,7 +31,16 @@ from shequ.accounts.models import User
 from shequ.areas.models import Area
 from shequ.audit.services import record_event
 from shequ.lib.scoping import get_visible_or_404
-from shequ.lib.tabular import Importer, TableFileError, TableRow, error_report, map_header, read_table, table_rows
+from shequ.lib.tabular import (
+    Column,
+    Importer,
+    TableFileError,
+    TableRow,
+    error_report,
+    map_header,
+    read_table,
+    table_rows,
+)
 
 from .models import ImportJob
 from .registry import importer_for
@@ -110,21 +119,26 @@ def _set_status(job: ImportJob, status: str, **fields: Any) -> None:
         setattr(job, name, value)
 
 
-def _chunks(rows: Iterator[TableRow], size: int) -> Iterator[list[TableRow]]:
-    while chunk := list(islice(rows, size)):
-        yield chunk
+def _parts(rows: Iterator[list[str]], size: int) -> Iterator[tuple[int, list[list[str]]]]:
+    """The file's data lines in parts of ``size``, each with the row number of its first line."""
+    number = 2
+    while part := list(islice(rows, size)):
+        yield number, part
+        number += len(part)
 
 
-def _prepared(importer: Importer, context: Any, chunks: Iterator[list[TableRow]]) -> Iterator[list[TableRow]]:
-    """The chunks run through ``importer.prepare``, in order. A file of one chunk is prepared here; a
-    bigger one by fresh processes, one per core, while this process reads the file and does the
-    database work, with at most a few chunks in flight so memory stays flat."""
-    first = next(chunks, None)
+def _prepared(
+    importer: Importer, context: Any, mapping: dict[int, Column], parts: Iterator[tuple[int, list[list[str]]]]
+) -> Iterator[list[TableRow]]:
+    """The parts made into rows and run through ``importer.prepare``, in order. A file of one part is
+    prepared here; a bigger one by fresh processes, one per core, while this process only reads the
+    file and does the database work, with a few parts in flight so memory stays flat."""
+    first = next(parts, None)
     if first is None:
         return
-    second = next(chunks, None)
+    second = next(parts, None)
     if second is None:
-        yield importer.prepare(context, first)
+        yield workers_prepare(importer.kind, context, mapping, *first)
         return
     workers = max(1, min(os.cpu_count() or 1, MAX_WORKERS))
     # "spawn": a clean interpreter, never a copy of this one's database connection or threads. A worker
@@ -133,8 +147,8 @@ def _prepared(importer: Importer, context: Any, chunks: Iterator[list[TableRow]]
         workers, mp_context=multiprocessing.get_context("spawn"), initializer=workers_start
     ) as pool:
         pending: deque[Future[list[TableRow]]] = deque()
-        for chunk in chain([first, second], chunks):
-            pending.append(pool.submit(workers_prepare, importer.kind, context, chunk))
+        for number, cells in chain([first, second], parts):
+            pending.append(pool.submit(workers_prepare, importer.kind, context, mapping, number, cells))
             if len(pending) > 2 * workers:
                 yield pending.popleft().result()
         while pending:
@@ -164,8 +178,8 @@ def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
                 header, raw_rows = read_table(source)
                 mapping = map_header(header, importer.columns)
                 state = importer.begin(area=job.area)
-                chunks = _chunks(table_rows(mapping, raw_rows), CHUNK)
-                for chunk in _prepared(importer, importer.context(state), chunks):
+                parts = _parts(raw_rows, CHUNK)
+                for chunk in _prepared(importer, importer.context(state), mapping, parts):
                     importer.check(state, chunk)
                     total += len(chunk)
                     bad = [row for row in chunk if row.errors]

@@ -15,7 +15,10 @@ def start() -> None:
     django.setup()  # the apps (translations, the importers), never a database connection
 
 
-def prepare(kind: str, context: Any, rows: list[Any]) -> list[Any]:
+def prepare(kind: str, context: Any, mapping: dict[int, Any], first_number: int, cells: list[list[str]]) -> list[Any]:
+    """One part of the file, as read (cells), made into rows and run through the importer's ``prepare``."""
+    from shequ.lib.tabular import table_rows
+
     from .registry import importer_for
 
-    return importer_for(kind).prepare(context, rows)
+    return importer_for(kind).prepare(context, list(table_rows(mapping, cells, first_number)))

@@ -21,16 +21,34 @@ def quoted(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """Append ``rows`` (tuples in the order of ``columns``) to ``table``; returns how many."""
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def encoded(values: Sequence[object]) -> Sequence[object] | str:
+    """A row as the current database's bulk writer takes it fastest: on PostgreSQL one line of COPY text
+    (made wherever the row is made, a worker process perhaps), elsewhere the values themselves."""
+    if connection.vendor != "postgresql":
+        return values
+    return "\t".join("\\N" if v is None else str(v).translate(_COPY_ESCAPES) for v in values) + "\n"
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object] | str]) -> int:
+    """Append ``rows`` (tuples in the order of ``columns``, or rows ``encoded`` already) to ``table``;
+    returns how many."""
     names = ", ".join(quoted(c) for c in columns)
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {quoted(table)} ({names}) FROM STDIN") as copy:
+                lines = []
                 for row in rows:
-                    copy.write_row(row)
+                    lines.append(row if isinstance(row, str) else encoded(row))
                     count += 1
+                    if len(lines) >= BATCH:
+                        copy.write("".join(lines))  # type: ignore[arg-type]
+                        lines = []
+                if lines:
+                    copy.write("".join(lines))  # type: ignore[arg-type]
             return count
         marks = ", ".join("?" * len(columns))
         sql = f"INSERT INTO {quoted(table)} ({names}) VALUES ({marks})"  # noqa: S608 (names from code)

@@ -82,7 +82,8 @@ def validate_id_number(value: str, *, today: datetime.date | None = None) -> IdN
     existed in the birth year, but a card carries the code in force where and when it was issued:
     someone born in 1950 in Heping district legitimately holds 210102 although the code dates from
     1983, and codes of abolished counties (210122 辽中县) stay on valid cards. So we use stdnum's
-    checksum, date parsing and region table, not its ``get_birth_place`` rule.
+    checksum and region table, not its ``get_birth_place`` rule. The birth date is read here: stdnum's
+    parser cleans the number again, which is most of the cost when an import checks a million rows.
     """
     number = _compact(value)
     _require_length(number, 18, ID_MISSING, ID_LENGTH)
@@ -93,8 +94,8 @@ def validate_id_number(value: str, *, today: datetime.date | None = None) -> IdN
             _("The check digit (the last character) is wrong; please check the number."), code="checksum"
         )
     try:
-        birth = ric.get_birth_date(number)
-    except Exception:
+        birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))  # GB 11643-1999 §5.3
+    except ValueError:
         raise ValidationError(_("Characters 7 to 14 are not a real date of birth."), code="birth_date") from None
     today = today or datetime.date.today()
     if birth > today or birth.year < EARLIEST_BIRTH_YEAR:

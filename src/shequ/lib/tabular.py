@@ -165,15 +165,18 @@ def read_table(source: IO[bytes]) -> tuple[list[str], Iterator[list[str]]]:
         header = [h.strip()[:MAX_CELL_CHARS] for h in next(reader, [])]
     except csv.Error as exc:
         raise TableFileError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
-    return header[:MAX_COLUMNS], _bounded(_csv_rows(reader))
+    return header[:MAX_COLUMNS], _bounded(_csv_rows(reader, text))
 
 
-def _csv_rows(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+def _csv_rows(reader: Iterator[list[str]], text: io.TextIOWrapper) -> Iterator[list[str]]:
     try:
         for row in reader:
             yield [cell.strip()[:MAX_CELL_CHARS] for cell in row]
     except csv.Error as exc:
         raise TableFileError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
+    # Hand the file back open: a wrapper that is thrown away closes what it wraps, and the caller may
+    # read the file again (to fetch the cells of rows that only the whole file showed to be wrong).
+    text.detach()
 
 
 def map_header(header: list[str], columns: list[Column]) -> dict[int, Column]:
@@ -190,9 +193,10 @@ def map_header(header: list[str], columns: list[Column]) -> dict[int, Column]:
     return mapping
 
 
-def table_rows(mapping: dict[int, Column], rows: Iterator[list[str]]) -> Iterator[TableRow]:
-    """The data rows as ``TableRow``s keyed by column, numbered as Excel shows them; blank lines skipped."""
-    for number, cells in enumerate(rows, start=2):
+def table_rows(mapping: dict[int, Column], rows: Iterable[list[str]], first_number: int = 2) -> Iterator[TableRow]:
+    """The data rows as ``TableRow``s keyed by column, numbered as Excel shows them (the first data row
+    is 2, or ``first_number`` for a later part of the file); blank lines skipped."""
+    for number, cells in enumerate(rows, start=first_number):
         if not any(cells):
             continue  # blank lines at the end of a sheet
         yield TableRow(number=number, raw={c.key: (cells[i] if i < len(cells) else "") for i, c in mapping.items()})

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.areas.models import Area, Level
-from shequ.lib.bulk import copy_rows, distinct, execute, quoted
+from shequ.lib.bulk import copy_rows, distinct, encoded, execute, quoted
 from shequ.lib.capabilities import Capability
 from shequ.lib.identifiers import normalize_mobile, validate_id_number
 from shequ.lib.masking import FORMULA_PREFIXES
@@ -147,7 +147,6 @@ def check_row(row: TableRow, *, grids: dict[str, int], today: datetime.date) -> 
 # check phase (outside any transaction) and merged set-based into the pool by ``write``.
 STAGE = "shequ_resident_stage"
 READY = "shequ_resident_ready"
-SEEN = "shequ_resident_seen"
 STAGE_COLUMNS = [
     ("row_no", "integer"),
     ("id_index", "varchar(64)"),
@@ -197,7 +196,6 @@ class CheckState:
 
     community: Area
     context: PrepareContext
-    unchanged: int = 0
 
 
 def staged_row(row: TableRow, community_id: int) -> tuple[object, ...]:
@@ -227,25 +225,19 @@ def staged_row(row: TableRow, community_id: int) -> tuple[object, ...]:
     )
 
 
-# Positions in a staged row (STAGE_COLUMNS order) that the unchanged test reads.
-_AT = {name: index for index, (name, _kind) in enumerate(STAGE_COLUMNS)}
-
-
 def stage_begin() -> None:
-    """Fresh, empty staging tables on this connection (temporary: no other connection sees them):
-    the rows to write, and the rows seen unchanged (kept for the duplicate check only)."""
+    """A fresh, empty staging table on this connection (temporary: no other connection sees it)."""
     stage_end()
     columns = ", ".join(f"{quoted(name)} {kind}" for name, kind in STAGE_COLUMNS)
     execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns}, PRIMARY KEY (row_no))")
-    execute(f"CREATE TEMPORARY TABLE {SEEN} (row_no integer PRIMARY KEY, id_index varchar(64))")
 
 
 def stage_end() -> None:
-    for table in (READY, SEEN, STAGE):
+    for table in (READY, STAGE):
         execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def stage_rows(staged: list[tuple[object, ...]]) -> int:
+def stage_rows(staged: list[Any]) -> int:
     return copy_rows(STAGE, [name for name, _kind in STAGE_COLUMNS], staged)
 
 
@@ -268,35 +260,23 @@ class ResidentImporter:
         for row in rows:
             check_row(row, grids=context.grids, today=context.today)
             if not row.errors:
-                row.prepared = staged_row(row, context.community_id)
+                row.prepared = encoded(staged_row(row, context.community_id))
                 row.raw, row.values = {}, {}  # all the rest needs is prepared: less to hold and to pass back
         return rows
 
     def check(self, state: CheckState, rows: list[TableRow]) -> None:
-        good = [row for row in rows if not row.errors]
-        known = known_people(state.community, list({row.prepared[_AT["id_index"]] for row in good}))
-        elsewhere = set(known.elsewhere)
-        unchanged, changed = [], []
-        for row in good:
-            index = row.prepared[_AT["id_index"]]
-            if index in elsewhere:
-                row.errors["id_number"] = registered_elsewhere()
-            elif known.current.get(index) == _comparable(row.prepared):
-                unchanged.append((row.number, index))
-            else:
-                changed.append(row.prepared)
-        # Rows that change nothing are only remembered, for the check of identity numbers repeated in the file.
-        copy_rows(SEEN, ["row_no", "id_index"], unchanged)
-        stage_rows(changed)
-        state.unchanged += len(unchanged)
+        stage_rows([row.prepared for row in rows if not row.errors])
 
     def finish(self, state: CheckState) -> dict[int, dict[str, str]]:
-        """The errors that only the whole file shows: an identity number on two rows."""
-        return repeated_identity_numbers()
+        """The errors that only the whole file shows, set-based on the staging table: an identity number
+        on two rows, and people registered in another community."""
+        errors = repeated_identity_numbers()
+        for number in registered_elsewhere_rows(state.community):
+            errors.setdefault(number, {})["id_number"] = registered_elsewhere()
+        return errors
 
     def write(self, *, actor: Any, area: Area, state: CheckState, progress: Callable[[int], None]) -> dict[str, int]:
         counts = merge_staged(actor=actor, community=area, progress=progress)
-        counts["unchanged"] += state.unchanged
         if counts["created"] >= ANALYZE_AFTER:
             # A large load changes the tables' shape more than the database notices by itself; without
             # fresh statistics the planner keeps treating the pool as empty and searches turn into scans.
@@ -316,90 +296,31 @@ def community_grids(community: Area) -> dict[str, int]:
     return dict(Area.objects.filter(parent=community, level=Level.GRID, is_active=True).values_list("name", "pk"))
 
 
-# What a staged row says of a person, in the order ``known_people`` reads the same from the pool: when
-# the two are equal, the row changes nothing and is neither staged nor written.
-_COMPARED_STAGED = (
-    "name",
-    "phone_index",
-    "sex",
-    "birth_date",
-    "residence_type",
-    "ethnicity",
-    "relation",
-    "moved_in_on",
-    "area_id",
-    "street_address",
-    "building",
-    "unit",
-    "room",
-    "household_number",
-)
-
-
-def _comparable(staged: tuple[object, ...]) -> tuple[object, ...]:
-    return (*(staged[_AT[name]] for name in _COMPARED_STAGED), PersonStatus.ACTIVE)
-
-
 def registered_elsewhere() -> str:
     # Which community is never said: it may lie outside the importer's area.
     return _("This person is registered in another community; record the move out there first.")
 
 
-@dataclass
-class KnownPeople:
-    elsewhere: list[str]  # blind indexes of people registered in another community (and not moved out)
-    current: dict[str, tuple[object, ...]]  # blind index -> what the pool holds, comparable with a row
-
-
-def known_people(community: Area, indexes: list[str]) -> KnownPeople:
-    """Which of these identity numbers (blind indexes) the pool already holds: those registered in
-    another community (which one is never said: it may lie outside the importer's area), and what it
-    holds of the others. One query per call."""
-    known = KnownPeople(elsewhere=[], current={})
-    if not indexes:
-        return known
-    rows = Person.objects.filter(id_number_index__in=indexes).values_list(
-        "id_number_index",
-        "area__path",
-        "status",
-        "name",
-        "phone_index",
-        "sex",
-        "birth_date",
-        "residence_type",
-        "ethnicity",
-        "relation",
-        "moved_in_on",
-        "area_id",
-        "address__street_address",
-        "address__building",
-        "address__unit",
-        "address__room",
-        "household__number",
-        "household__address_id",
-        "address_id",
-    )
-    for index, path, status, *fields, household_address, address in rows:
-        if not path.startswith(community.path) and status != PersonStatus.MOVED_OUT:
-            known.elsewhere.append(index)
-            continue
-        # A household without a number is the one of the person's own address.
-        if fields[-1] == "" and household_address != address:
-            continue
-        # Dates as the staging table holds them (ISO text).
-        fields = [value.isoformat() if isinstance(value, datetime.date) else value for value in fields]
-        known.current[index] = (*fields, status)
-    return known
+def registered_elsewhere_rows(community: Area) -> list[int]:
+    """Staged rows whose person is registered in another community and has not moved out from there."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.row_no FROM {STAGE} s "
+            f"JOIN {quoted(Person._meta.db_table)} p ON p.id_number_index = s.id_index "
+            f"JOIN {quoted(Area._meta.db_table)} a ON a.id = p.area_id "
+            f"WHERE SUBSTR(a.path, 1, %s) <> %s AND p.status <> %s",
+            [len(community.path), community.path, PersonStatus.MOVED_OUT],
+        )
+        return [row_no for (row_no,) in cursor.fetchall()]
 
 
 def repeated_identity_numbers() -> dict[int, dict[str, str]]:
     """Rows whose identity number an earlier row of the same file already has, with that row's number."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH every AS (SELECT row_no, id_index FROM {STAGE} UNION ALL SELECT row_no, id_index FROM {SEEN}) "
-            f"SELECT e.row_no, f.first_row FROM every e JOIN ("
-            f"  SELECT id_index, MIN(row_no) AS first_row FROM every GROUP BY id_index HAVING COUNT(*) > 1"
-            f") f ON f.id_index = e.id_index WHERE e.row_no <> f.first_row"
+            f"SELECT s.row_no, f.first_row FROM {STAGE} s JOIN ("
+            f"  SELECT id_index, MIN(row_no) AS first_row FROM {STAGE} GROUP BY id_index HAVING COUNT(*) > 1"
+            f") f ON f.id_index = s.id_index WHERE s.row_no <> f.first_row"
         )
         return {
             row_no: {"id_number": _("The same identity number is on row %(row)d.") % {"row": first}}

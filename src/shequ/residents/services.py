@@ -24,7 +24,7 @@ from shequ.privacy.fields import lookup, masked
 from shequ.privacy.services import REASON_MIN
 from shequ.reference.selectors import active_tag_type
 
-from .importers import COLUMNS, ID_PURPOSE, check_row, community_grids, known_people, registered_elsewhere, write_rows
+from .importers import COLUMNS, ID_PURPOSE, check_row, community_grids, registered_elsewhere, write_rows
 from .models import Person, PersonChange, PersonStatus, PersonTag
 from .selectors import editable_community, residents
 
@@ -195,11 +195,11 @@ def person_register(*, actor: User, community_code: str, **fields: str) -> Perso
     check_row(row, grids=community_grids(community), today=timezone.localdate())
     if not row.errors:
         index = blind_index(row.values["id_number"], purpose=ID_PURPOSE)
-        known = known_people(community, [index])
-        if known.elsewhere:
-            row.errors["id_number"] = registered_elsewhere()
-        elif Person.objects.filter(id_number_index=index, area__path__startswith=community.path).exists():
+        holder = Person.objects.filter(id_number_index=index).select_related("area").first()
+        if holder is not None and holder.area.path.startswith(community.path):
             row.errors["id_number"] = _("This person is already registered in this community.")
+        elif holder is not None and holder.status != PersonStatus.MOVED_OUT:
+            row.errors["id_number"] = registered_elsewhere()
     if row.errors:
         raise ValidationError({key: [message] for key, message in row.errors.items()})
     write_rows(actor=actor, community=community, rows=[row])
