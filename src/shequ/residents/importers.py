@@ -393,7 +393,7 @@ def merge_staged(*, actor: Any, community: Area, progress: Callable[[int], None]
         f"ethnicity, residence_type, household_id, relation, address_id, status, moved_in_on, left_on, updated_at) "
         f"SELECT area_id, name, id_cipher, id_index, phone_cipher, phone_index, sex, birth_date, ethnicity, "
         f"residence_type, household_id, relation, address_id, '{PersonStatus.ACTIVE}', moved_in_on, NULL, %(now)s "
-        f"FROM {READY} WHERE person_id IS NULL ORDER BY row_no",
+        f"FROM {READY} WHERE person_id IS NULL",
         params,
     )
     execute(
