@@ -7,7 +7,7 @@
 # Extra arguments go to pytest, e.g. ./test.sh tests/areas -k grid
 set -euo pipefail
 cd "$(dirname "$0")"
-mkdir -p var
+mkdir -p var/static  # settings make no folders; whitenoise wants STATIC_ROOT to exist
 scripts/browser-deps.sh # Chromium and CJK fonts for the browser tests: installed if missing, or stop
 source scripts/venv.sh requirements-dev.txt
 python=.venv/bin/python
