@@ -54,7 +54,7 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object
         sql = f"INSERT INTO {quoted(table)} ({names}) VALUES ({marks})"  # noqa: S608 (names from code)
         iterator = iter(rows)
         while batch := list(islice(iterator, BATCH)):
-            cursor.cursor.executemany(sql, batch)  # the raw sqlite3 cursor: '?' placeholders, no rewriting
+            cursor.cursor.executemany(sql, batch)  # the raw sqlite3 cursor: '?' marks, no rewriting of the SQL
             count += len(batch)
     return count
 
