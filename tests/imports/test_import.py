@@ -10,7 +10,15 @@ from shequ.imports.services import import_create
 from shequ.lib.tabular import template_workbook
 from shequ.residents.importers import COLUMNS
 from shequ.residents.models import Household, Person, PersonChange
-from tests.factories import ROSTER_HEADERS, imported_roster, roster_csv, roster_row, roster_xlsx, with_check_digit
+from tests.factories import (
+    ROSTER_HEADERS,
+    id_number,
+    imported_roster,
+    roster_csv,
+    roster_row,
+    roster_xlsx,
+    with_check_digit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +208,20 @@ def test_the_job_page_says_how_a_job_ended(world, user_of, client_of):
     done = run(world, user_of("community_staff"), roster_csv([roster_row(1)]))
     page = client.get(f"/imports/jobs/{done.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'class="ok"' in page and "/report/" not in page
+
+
+def test_a_big_file_is_checked_in_parts_and_a_repeat_across_parts_is_reported_with_its_cells(world, user_of):
+    """6,000 rows: two parts, prepared by worker processes. An identity number that comes back 5,500
+    rows later is only seen by the whole-file check; the report still shows that row's cells."""
+    rows = [roster_row(n, 身份证号=id_number(n % 1000, birth=f"19{50 + n // 1000:02d}0101")) for n in range(6000)]
+    rows[5500]["身份证号"] = rows[1]["身份证号"]
+    job = run(world, user_of("community_staff"), roster_csv(rows))
+    assert job.status == ImportJob.Status.REJECTED
+    assert (job.total_rows, job.error_rows) == (6000, 1)
+    assert not imported().exists()
+    sheet = load_workbook(io.BytesIO(bytes(job.report))).active
+    reported = [row for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(reported) == 1
+    number, name, *_cells, reason = reported[0]
+    assert (number, name) == (5502, "居民5500")  # Excel's row number: the heading is row 1
+    assert "3" in reason and "身份证号" in reason  # "the same identity number is on row 3"
