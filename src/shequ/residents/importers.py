@@ -167,18 +167,19 @@ STAGE_COLUMNS = [
     ("unit", "varchar(20)"),
     ("room", "varchar(20)"),
 ]
-# Person fields a roster row sets, with the staging column each comes from; a difference in any of them
-# is an update (the phone compared through its blind index: ciphertexts differ every time).
-COMPARED = [
-    ("name", "name", "name"),
-    ("phone", "phone_index", "phone_index"),
-    ("sex", "sex", "sex"),
-    ("birth_date", "birth_date", "birth_date"),
-    ("residence_type", "residence_type", "residence_type"),
-    ("ethnicity", "ethnicity", "ethnicity"),
-    ("relation", "relation", "relation"),
-    ("moved_in_on", "moved_in_on", "moved_in_on"),
-]
+# Person fields a roster row sets, by the column that holds them in the pool and in the staging table; a
+# difference in any of them is an update (the phone compared through its blind index: ciphertexts
+# differ every time).
+COMPARED = {
+    "name": "name",
+    "phone": "phone_index",
+    "sex": "sex",
+    "birth_date": "birth_date",
+    "residence_type": "residence_type",
+    "ethnicity": "ethnicity",
+    "relation": "relation",
+    "moved_in_on": "moved_in_on",
+}
 
 
 @dataclass(frozen=True)
@@ -405,7 +406,7 @@ def merge_staged(*, actor: Any, community: Area, progress: Callable[[int], None]
     )
     report(total * 3 // 4)
     # 5. Known people whose row differs: a history entry naming what changed, then the update.
-    differs = {field: distinct(f"p.{column}", f"r.{staged}") for field, column, staged in COMPARED}
+    differs = {field: distinct(f"p.{column}", f"r.{column}") for field, column in COMPARED.items()}
     moved = " OR ".join(
         [
             distinct("p.area_id", "r.area_id"),
