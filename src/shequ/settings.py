@@ -180,6 +180,24 @@ SHEQU_LOCKOUT_WINDOW_SECONDS = env_int("SHEQU_LOCKOUT_WINDOW_SECONDS", 15 * 60)
 SHEQU_LOCKOUT_MAX_PER_ACCOUNT = env_int("SHEQU_LOCKOUT_MAX_PER_ACCOUNT", 5)
 SHEQU_LOCKOUT_MAX_PER_ADDRESS = env_int("SHEQU_LOCKOUT_MAX_PER_ADDRESS", 20)
 
+# Client addresses: REMOTE_ADDR, unless the request comes from one of these proxies (comma-separated
+# addresses or networks), whose X-Forwarded-For then names the client.
+SHEQU_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("SHEQU_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+# Exact lookups by identity number or phone, per account per hour (past it: refused and alerted).
+SHEQU_LOOKUP_LIMIT_PER_HOUR = env_int("SHEQU_LOOKUP_LIMIT_PER_HOUR", 60)
+# Reveals by one account within the window that alert the auditors.
+SHEQU_REVEAL_ALERT_COUNT = env_int("SHEQU_REVEAL_ALERT_COUNT", 20)
+SHEQU_REVEAL_ALERT_WINDOW_SECONDS = env_int("SHEQU_REVEAL_ALERT_WINDOW_SECONDS", 10 * 60)
+
+# Imports: a roster naming more people registered elsewhere than this is refused and alerted; rows and
+# unpacked size are bounded before parsing; files and error reports are purged after the retention.
+SHEQU_IMPORT_ELSEWHERE_MAX = env_int("SHEQU_IMPORT_ELSEWHERE_MAX", 5)
+SHEQU_IMPORT_MAX_ROWS = env_int("SHEQU_IMPORT_MAX_ROWS", 1_048_576)
+SHEQU_IMPORT_MAX_UPLOAD_BYTES = env_int("SHEQU_IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+SHEQU_IMPORT_MAX_UNPACKED_BYTES = env_int("SHEQU_IMPORT_MAX_UNPACKED_BYTES", 2 * 1024 * 1024 * 1024)
+SHEQU_IMPORT_RETENTION_DAYS = env_int("SHEQU_IMPORT_RETENTION_DAYS", 30)
+
 # Security headers. The CSP allows our own origin only: every asset is served locally.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

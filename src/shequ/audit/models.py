@@ -87,3 +87,61 @@ class AuditEvent(models.Model):
     @property
     def area_code(self) -> str:
         return self.area_path.strip("/").rsplit("/", 1)[-1] if self.area_path else ""
+
+
+class AlertQuerySet(ScopedQuerySet["Alert"]):
+    default_capability = Capability.AUDIT_READ
+
+    def scope_filter(self, paths: list[str]) -> models.Q:
+        # As for events: an alert of no area is for the auditors of a whole tree.
+        q = super().scope_filter(paths)
+        if any(path.count("/") == 2 for path in paths):
+            q |= models.Q(area_path="")
+        return q
+
+
+class Alert(models.Model):
+    """Something the auditors must look at (a lookup limit passed, an import probing other communities,
+    a grant of access to personal data, a run of reveals, a broken audit chain). Shown on the auditor's
+    page until one of them acknowledges it. ``data`` names counts and ids, never personal values."""
+
+    area_path_lookup = "area_path"
+
+    class Kind(models.TextChoices):
+        LOOKUP_LIMIT = "lookup_limit", _("Identifier lookups over the limit")
+        IMPORT_PROBE = "import_probe", _("Import naming people registered elsewhere")
+        GRANT = "grant", _("Access to personal data granted")
+        MASS_REVEAL = "mass_reveal", _("Many reveals in a short time")
+        AUDIT_CHAIN = "audit_chain", _("Audit trail does not verify")
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account concerned"),
+    )
+    area_path = models.CharField(_("area"), max_length=200, blank=True, db_index=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"alert #{self.pk} {self.kind}"

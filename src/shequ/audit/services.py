@@ -15,7 +15,7 @@ from django.utils import timezone
 from shequ.lib.scoping import Actor
 
 from . import context
-from .models import AuditEvent
+from .models import Alert, AuditEvent
 
 GENESIS_HASH = "0" * 64
 # Any constant works: it names the one PostgreSQL advisory lock that orders the chain.
@@ -100,6 +100,29 @@ def record_event(
         event.hash = _event_digest(event)
         event.save()
     return event
+
+
+def alert_raise(
+    *,
+    kind: str,
+    actor: Actor | None = None,
+    area: Located | None = None,
+    data: dict[str, Any] | None = None,
+) -> Alert:
+    """Put an alert on the auditors' list, with its audit event. Must run inside the transaction of the
+    fact it reports (a refused request commits its alert and nothing else). ``actor`` is the account the
+    alert is about; ``data`` counts and ids, never personal values."""
+    if kind not in Alert.Kind.values:
+        raise ValueError(f"unknown alert kind {kind!r}")
+    alert = Alert.objects.create(
+        at=timezone.now(),
+        kind=kind,
+        actor_id=actor.pk if actor is not None else None,
+        area_path=area.path if area is not None else "",
+        data=data or {},
+    )
+    record_event(actor=actor, action="audit.alert", obj=alert, area=area, data={"kind": kind, **(data or {})})
+    return alert
 
 
 @dataclass(frozen=True)
