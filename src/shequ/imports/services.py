@@ -177,7 +177,7 @@ def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
             try:
                 header, raw_rows = read_table(source)
                 mapping = map_header(header, importer.columns)
-                state = importer.begin(area=job.area)
+                state = importer.begin(area=job.area, actor=job.actor)
                 parts = _parts(raw_rows, CHUNK)
                 for chunk in _prepared(importer, importer.context(state), mapping, parts):
                     importer.check(state, chunk)
@@ -186,11 +186,14 @@ def import_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
                     bad_count += len(bad)
                     bad_rows += bad[: max(0, MAX_REPORTED_ROWS - len(bad_rows))]
                     report("checking", total, 0)
+                if not total:
+                    raise TableFileError(_("The file has no data rows."))
+                # The whole file's errors; a file the importer refuses as a whole (TableFileError) gets a
+                # report naming no row.
+                later = importer.finish(state)
             except TableFileError as exc:
-                return _reject(job, header=[], rows=[], total=0, bad=0, message=str(exc))
-            if not total:
-                return _reject(job, header=header, rows=[], total=0, bad=0, message=_("The file has no data rows."))
-            if later := importer.finish(state):
+                return _reject(job, header=[], rows=[], total=total, bad=0, message=str(exc))
+            if later:
                 bad_count += len(later)
                 bad_rows = _with_later_errors(source, mapping, bad_rows, later)
         if bad_count:

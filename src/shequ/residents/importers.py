@@ -197,6 +197,7 @@ class CheckState:
 
     community: Area
     context: PrepareContext
+    actor: Any  # who uploads: the lookups of people registered elsewhere are recorded as theirs
 
 
 def staged_row(row: TableRow, community_id: int) -> tuple[object, ...]:
@@ -249,10 +250,10 @@ class ResidentImporter:
     capability = Capability.REGISTRY_EDIT
     area_levels = (Level.COMMUNITY,)
 
-    def begin(self, *, area: Area) -> CheckState:
+    def begin(self, *, area: Area, actor: Any) -> CheckState:
         stage_begin()
         context = PrepareContext(community_id=area.pk, grids=community_grids(area), today=timezone.localdate())
-        return CheckState(community=area, context=context)
+        return CheckState(community=area, context=context, actor=actor)
 
     def context(self, state: CheckState) -> PrepareContext:
         return state.context
