@@ -7,7 +7,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shequ.areas.models import AreaScopedModel
+from shequ.lib.capabilities import Capability
 from shequ.lib.masking import mask_id_number, mask_phone
+from shequ.lib.scoping import ScopedQuerySet, paths_filter
 from shequ.privacy.fields import BlindIndexField, EncryptedTextField
 from shequ.reference.models import TagType
 
@@ -207,3 +209,59 @@ class PersonTag(models.Model):
 
     def __str__(self) -> str:
         return f"tag #{self.pk}"
+
+
+class MoveRequestQuerySet(ScopedQuerySet["MoveRequest"]):
+    default_capability = Capability.REGISTRY_EDIT
+
+    def scope_filter(self, paths: list[str]) -> models.Q:
+        # Both communities work on a move: the one asking and the one the person lives in.
+        return paths_filter("to_area__path", paths) | paths_filter("from_area__path", paths)
+
+
+class MoveRequest(models.Model):
+    """A community asks to register a person who lives in another community (迁入申请): the other
+    community confirms (the person moves, with their history) or refuses. Filed by an import or a
+    registration whose identity number and name match a person registered elsewhere; the asking side
+    learns nothing about the person until the move is confirmed."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the other community")
+        CONFIRMED = "confirmed", _("Confirmed: moved")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    area_path_lookup = "to_area__path"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="move_requests")
+    from_area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("from community")
+    )
+    to_area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("to community"))
+    # Where the person is to live in the new community (address, household, grid, relation, residence type):
+    # the asking side's data, nothing of the person's present record.
+    destination = models.JSONField(_("new address and household"), default=dict)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = MoveRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("move request")
+        verbose_name_plural = _("move requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One open request per person and asking community: a second upload of the roster repeats it.
+            models.UniqueConstraint(
+                fields=["person", "to_area"], condition=models.Q(state="pending"), name="moverequest_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"move request #{self.pk} {self.state}"
