@@ -237,7 +237,9 @@ class MoveRequest(models.Model):
     from_area = models.ForeignKey(
         "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("from community")
     )
-    to_area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("to community"))
+    to_area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("to community")
+    )
     # Where the person is to live in the new community (address, household, grid, relation, residence type):
     # the asking side's data, nothing of the person's present record.
     destination = models.JSONField(_("new address and household"), default=dict)
