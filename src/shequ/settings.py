@@ -175,10 +175,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# Login lockout: failures counted over a sliding window, per account and per client address.
+# Login lockout: failures counted over a sliding window. One account from one address is locked after
+# MAX_PER_ACCOUNT; an account failing that often from many addresses, or an address failing MAX_PER_ADDRESS
+# times across accounts, is throttled (one try per THROTTLE seconds), never locked
+# (accounts.services.sign_in_gate).
 SHEQU_LOCKOUT_WINDOW_SECONDS = env_int("SHEQU_LOCKOUT_WINDOW_SECONDS", 15 * 60)
 SHEQU_LOCKOUT_MAX_PER_ACCOUNT = env_int("SHEQU_LOCKOUT_MAX_PER_ACCOUNT", 5)
 SHEQU_LOCKOUT_MAX_PER_ADDRESS = env_int("SHEQU_LOCKOUT_MAX_PER_ADDRESS", 20)
+SHEQU_LOCKOUT_THROTTLE_SECONDS = env_int("SHEQU_LOCKOUT_THROTTLE_SECONDS", 10)
 
 # Client addresses: REMOTE_ADDR, unless the request comes from one of these proxies (comma-separated
 # addresses or networks), whose X-Forwarded-For then names the client.
