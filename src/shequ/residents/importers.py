@@ -10,24 +10,29 @@ from __future__ import annotations
 
 import datetime
 import json
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.areas.models import Area, Level
+from shequ.audit.models import Alert
+from shequ.audit.services import alert_raise, record_event
 from shequ.lib.bulk import copy_rows, distinct, encoded, execute, quoted
 from shequ.lib.capabilities import Capability
 from shequ.lib.identifiers import normalize_mobile, validate_id_number
 from shequ.lib.masking import FORMULA_PREFIXES
-from shequ.lib.tabular import Column, TableRow
-from shequ.privacy.crypto import blind_index, encrypt
+from shequ.lib.tabular import Column, TableFileError, TableRow
+from shequ.privacy.crypto import blind_index, encrypt, row_context
+from shequ.privacy.lookups import identifier_lookup
 
-from .models import Address, Household, Person, PersonChange, PersonStatus, Relation, ResidenceType
+from .models import Address, Household, MoveRequest, Person, PersonChange, PersonStatus, Relation, ResidenceType
 
 ANALYZE_AFTER = 2000  # new people after which the tables' statistics are refreshed
 ID_CONTEXT = "residents.person.id_number"  # the columns' encryption contexts (EncryptedTextField.crypto_context)
@@ -149,6 +154,7 @@ STAGE = "shequ_resident_stage"
 READY = "shequ_resident_ready"
 STAGE_COLUMNS = [
     ("row_no", "integer"),
+    ("row_key", "uuid"),  # the new person's RowKeyField, bound into both ciphertexts
     ("id_index", "varchar(64)"),
     ("id_cipher", "text"),
     ("phone_index", "varchar(64)"),
@@ -198,19 +204,23 @@ class CheckState:
     community: Area
     context: PrepareContext
     actor: Any  # who uploads: the lookups of people registered elsewhere are recorded as theirs
+    moves: dict[int, int] = field(default_factory=dict)  # row number -> person id, for move requests
 
 
 def staged_row(row: TableRow, community_id: int) -> tuple[object, ...]:
-    """A checked row as the staging table holds it: personal values encrypted, both blind indexes."""
+    """A checked row as the staging table holds it: personal values encrypted (bound to the row key made
+    here, before the person has a primary key), both blind indexes."""
     v = row.values
     relation = v["relation"] or (Relation.HEAD if not v["household_number"] else "")
     phone = v["phone"]
+    row_key = uuid.uuid4()
     return (
         row.number,
+        row_key.hex,  # as Django's UUIDField stores it on SQLite; PostgreSQL's uuid reads it too
         blind_index(v["id_number"], purpose=ID_PURPOSE),
-        encrypt(v["id_number"], context=ID_CONTEXT),
+        encrypt(v["id_number"], context=row_context(ID_CONTEXT, row_key)),
         blind_index(phone, purpose=PHONE_PURPOSE) if phone else "",
-        encrypt(phone, context=PHONE_CONTEXT) if phone else "",
+        encrypt(phone, context=row_context(PHONE_CONTEXT, row_key)) if phone else "",
         v["name"],
         v["sex"],
         v["birth_date"].isoformat(),
@@ -230,7 +240,9 @@ def staged_row(row: TableRow, community_id: int) -> tuple[object, ...]:
 def stage_begin() -> None:
     """A fresh, empty staging table on this connection (temporary: no other connection sees it)."""
     stage_end()
-    columns = ", ".join(f"{quoted(name)} {kind}" for name, kind in STAGE_COLUMNS)
+    # "uuid" as the pool's column has it (uuid on PostgreSQL, char(32) on SQLite).
+    types = {"uuid": connection.data_types["UUIDField"]}
+    columns = ", ".join(f"{quoted(name)} {types.get(kind, kind)}" for name, kind in STAGE_COLUMNS)
     execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns}, PRIMARY KEY (row_no))")
 
 
@@ -271,14 +283,46 @@ class ResidentImporter:
 
     def finish(self, state: CheckState) -> dict[int, dict[str, str]]:
         """The errors that only the whole file shows, set-based on the staging table: an identity number
-        on two rows, and people registered in another community."""
+        on two rows, and people registered in another community.
+
+        A row whose person lives in another community is a lookup of someone the uploader cannot see:
+        each is audited and rate-limited as one, a file with more of them than the setting allows is
+        refused as a whole (naming no row) and alerted, and the answer says nothing about the person.
+        Where the name matches too, the row becomes a move request instead of an error."""
         errors = repeated_identity_numbers()
-        for number in registered_elsewhere_rows(state.community):
-            errors.setdefault(number, {})["id_number"] = registered_elsewhere()
+        found = registered_elsewhere_rows(state.community)
+        limit = settings.SHEQU_IMPORT_ELSEWHERE_MAX
+        if len(found) > limit:
+            with transaction.atomic():
+                alert_raise(
+                    kind=Alert.Kind.IMPORT_PROBE,
+                    actor=state.actor,
+                    area=state.community,
+                    data={"rows": len(found), "limit": limit},
+                )
+            raise TableFileError(
+                _(
+                    "%(count)d rows name people registered in other communities, more than the %(max)d allowed "
+                    "in one file; the file was refused and the auditors were told."
+                )
+                % {"count": len(found), "max": limit}
+            )
+        for found_row in found:
+            try:
+                identifier_lookup(actor=state.actor, purpose="imports.elsewhere", index=found_row.id_index)
+            except ValidationError as exc:
+                raise TableFileError(exc.messages[0]) from None
+            if found_row.movable:
+                state.moves[found_row.row_no] = found_row.person_id
+            else:
+                errors.setdefault(found_row.row_no, {})["id_number"] = cannot_register_here()
         return errors
 
     def write(self, *, actor: Any, area: Area, state: CheckState, progress: Callable[[int], None]) -> dict[str, int]:
+        moves = unstage_moves(state.moves)
         counts = merge_staged(actor=actor, community=area, progress=progress)
+        file_move_requests(actor=actor, community=area, moves=moves)
+        counts["unchanged"] += len(moves)  # not changed here: the other community decides
         if counts["created"] >= ANALYZE_AFTER:
             # A large load changes the tables' shape more than the database notices by itself; without
             # fresh statistics the planner keeps treating the pool as empty and searches turn into scans.
@@ -298,22 +342,88 @@ def community_grids(community: Area) -> dict[str, int]:
     return dict(Area.objects.filter(parent=community, level=Level.GRID, is_active=True).values_list("name", "pk"))
 
 
-def registered_elsewhere() -> str:
-    # Which community is never said: it may lie outside the importer's area.
-    return _("This person is registered in another community; record the move out there first.")
+def cannot_register_here() -> str:
+    # Said of a number held by someone elsewhere under another name (or who died): nothing about who or
+    # where, and the same words whatever the reason.
+    return _("This identity number cannot be registered here under this name; check the number and the name.")
 
 
-def registered_elsewhere_rows(community: Area) -> list[int]:
+@dataclass(frozen=True)
+class Elsewhere:
+    """A staged row whose person lives in another community (or died there)."""
+
+    row_no: int
+    person_id: int
+    id_index: str
+    movable: bool  # living, and the name matches too: the row may become a move request
+
+
+def registered_elsewhere_rows(community: Area) -> list[Elsewhere]:
     """Staged rows whose person is registered in another community and has not moved out from there."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.row_no FROM {STAGE} s "
+            f"SELECT s.row_no, p.id, s.id_index, "
+            f"CASE WHEN p.name = s.name AND p.status = %s THEN 1 ELSE 0 END "
+            f"FROM {STAGE} s "
             f"JOIN {quoted(Person._meta.db_table)} p ON p.id_number_index = s.id_index "
             f"JOIN {quoted(Area._meta.db_table)} a ON a.id = p.area_id "
-            f"WHERE SUBSTR(a.path, 1, %s) <> %s AND p.status <> %s",
-            [len(community.path), community.path, PersonStatus.MOVED_OUT],
+            f"WHERE SUBSTR(a.path, 1, %s) <> %s AND p.status <> %s ORDER BY s.row_no",
+            [PersonStatus.ACTIVE, len(community.path), community.path, PersonStatus.MOVED_OUT],
         )
-        return [row_no for (row_no,) in cursor.fetchall()]
+        return [Elsewhere(row_no, person_id, index, bool(movable)) for row_no, person_id, index, movable in cursor]
+
+
+# What a move request keeps of the asking row: where the person is to live, nothing about who they are.
+DESTINATION = [
+    "area_id",
+    "street_address",
+    "building",
+    "unit",
+    "room",
+    "household_number",
+    "relation",
+    "residence_type",
+    "moved_in_on",
+]
+
+
+def unstage_moves(moves: dict[int, int]) -> list[tuple[int, dict[str, Any]]]:
+    """Take the rows that become move requests out of the staging table (the merge must not move those
+    people), as (person id, destination)."""
+    if not moves:
+        return []
+    numbers = sorted(moves)
+    marks = ", ".join(["%s"] * len(numbers))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT row_no, {', '.join(DESTINATION)} FROM {STAGE} WHERE row_no IN ({marks})", numbers)
+        taken = [
+            (moves[row_no], dict(zip(DESTINATION, [str(v) if v is not None else "" for v in rest], strict=True)))
+            for row_no, *rest in cursor.fetchall()
+        ]
+    execute(f"DELETE FROM {STAGE} WHERE row_no IN ({marks})", numbers)
+    return taken
+
+
+def file_move_requests(*, actor: Any, community: Area, moves: list[tuple[int, dict[str, Any]]]) -> list[MoveRequest]:
+    """A move request for each (person id, destination), to the community each person lives in; an open
+    request of the same person to the same community is kept rather than repeated. Runs inside the
+    caller's transaction, with an audit event per request."""
+    filed = []
+    for person_id, destination in moves:
+        person = Person.objects.select_related("area").get(pk=person_id)
+        home = person.area if person.area.level == Level.COMMUNITY else person.area.parent
+        request, created = MoveRequest.objects.get_or_create(
+            person=person,
+            to_area=community,
+            state=MoveRequest.State.PENDING,
+            defaults={"from_area": home, "destination": destination, "requested_by_id": actor.pk},
+        )
+        if created:
+            record_event(
+                actor=actor, action="residents.move_request", obj=request, area=community, data={"person": person_id}
+            )
+        filed.append(request)
+    return filed
 
 
 def repeated_identity_numbers() -> dict[int, dict[str, str]]:
@@ -391,9 +501,10 @@ def merge_staged(*, actor: Any, community: Area, progress: Callable[[int], None]
     report(total // 2)
     # 4. New people, then their "registered" history.
     created = execute(
-        f"INSERT INTO {person} (area_id, name, id_number, id_number_index, phone, phone_index, sex, birth_date, "
-        f"ethnicity, residence_type, household_id, relation, address_id, status, moved_in_on, left_on, updated_at) "
-        f"SELECT area_id, name, id_cipher, id_index, phone_cipher, phone_index, sex, birth_date, ethnicity, "
+        f"INSERT INTO {person} (area_id, name, row_key, id_number, id_number_index, phone, phone_index, sex, "
+        f"birth_date, ethnicity, residence_type, household_id, relation, address_id, status, moved_in_on, left_on, "
+        f"updated_at) "
+        f"SELECT area_id, name, row_key, id_cipher, id_index, phone_cipher, phone_index, sex, birth_date, ethnicity, "
         f"residence_type, household_id, relation, address_id, '{PersonStatus.ACTIVE}', moved_in_on, NULL, %(now)s "
         f"FROM {READY} WHERE person_id IS NULL",
         params,
@@ -439,6 +550,9 @@ def merge_staged(*, actor: Any, community: Area, progress: Callable[[int], None]
             [
                 "area_id = r.area_id",
                 "name = r.name",
+                # The staged ciphertexts are bound to the staged row key: the key and both values together.
+                "row_key = r.row_key",
+                "id_number = r.id_cipher",
                 "phone = r.phone_cipher",
                 "phone_index = r.phone_index",
                 "sex = r.sex",

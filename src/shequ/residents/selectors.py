@@ -134,12 +134,17 @@ def person_get(*, actor: User, person_id: int) -> Person:
 
 
 def household_get(*, actor: User, household_id: int) -> tuple[Household, list[Person]]:
-    household = get_visible_or_404(
-        Household.objects.visible_to(actor, Capability.REGISTRY_READ).select_related("address", "area"),
-        pk=household_id,
+    """A household the actor may read, with the members the actor may read. A household belongs to its
+    community, so a grid worker reaches it through the residents of their grid who live in it."""
+    people = Person.objects.visible_to(actor, Capability.REGISTRY_READ)
+    households = Household.objects.filter(
+        Q(pk__in=Household.objects.visible_to(actor, Capability.REGISTRY_READ).values("pk"))
+        | Q(pk__in=people.filter(household__isnull=False).values("household_id"))
     )
+    household = get_visible_or_404(households.select_related("address", "area"), pk=household_id)
     members = list(
-        household.members.select_related("area", "address")
+        people.filter(household=household)
+        .select_related("area", "address")
         .prefetch_related("tags__tag")
         .order_by("status", "relation", "birth_date")
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from shequ.accounts.models import User
+from shequ.areas.models import Area
 from shequ.audit.services import record_event
 from shequ.lib.capabilities import Capability
 from shequ.lib.masking import escape_spreadsheet_cell
@@ -21,11 +22,21 @@ from shequ.lib.scoping import get_visible_or_404, has_capability
 from shequ.lib.tabular import TableRow
 from shequ.privacy.crypto import blind_index
 from shequ.privacy.fields import lookup, masked
+from shequ.privacy.lookups import identifier_lookup
 from shequ.privacy.services import REASON_MIN
 from shequ.reference.selectors import active_tag_type
 
-from .importers import COLUMNS, ID_PURPOSE, check_row, community_grids, registered_elsewhere, write_rows
-from .models import Person, PersonChange, PersonStatus, PersonTag
+from .importers import (
+    COLUMNS,
+    DESTINATION,
+    ID_PURPOSE,
+    cannot_register_here,
+    check_row,
+    community_grids,
+    file_move_requests,
+    write_rows,
+)
+from .models import Address, Household, MoveRequest, Person, PersonChange, PersonStatus, PersonTag, Relation
 from .selectors import editable_community, residents
 
 EXPORT_MAX_ROWS = 200_000
@@ -167,42 +178,149 @@ def tag_add(
 @transaction.atomic
 def tag_end(*, actor: User, tag_id: int, on: datetime.date) -> PersonTag:
     """End a tag's validity (e.g. a household leaves 低保); the record stays for the history."""
-    person_tag = get_visible_or_404(
-        PersonTag.objects.filter(
-            person__in=Person.objects.visible_to(actor, Capability.REGISTRY_EDIT).select_for_update()
-        ).select_related("tag", "person"),
-        pk=tag_id,
+    # The person first (scoped, locked), then the tag among theirs: nothing is read of a tag whose person
+    # the actor may not edit.
+    owner = get_visible_or_404(
+        PersonTag.objects.filter(person__in=Person.objects.visible_to(actor, Capability.REGISTRY_EDIT)), pk=tag_id
     )
+    person = _editable_person(actor, owner.person_id)
+    person_tag = person.tags.select_related("tag").get(pk=tag_id)
     if on < person_tag.valid_from:
         raise ValidationError({"valid_to": _("The end of validity is before its start.")})
     person_tag.valid_to = on
     person_tag.save(update_fields=["valid_to"])
-    record_event(actor=actor, action="residents.tag_end", obj=person_tag.person, data={"tag": person_tag.tag.code})
+    record_event(actor=actor, action="residents.tag_end", obj=person, data={"tag": person_tag.tag.code})
     return person_tag
 
 
-@transaction.atomic
-def person_register(*, actor: User, community_code: str, **fields: str) -> Person:
+def person_register(*, actor: User, community_code: str, **fields: str) -> Person | MoveRequest:
     """Register one resident (a birth, a new arrival) by the same rules as a roster row: ``fields`` are
     the roster's columns (name, id_number, phone, residence_type, street_address, building, unit, room,
-    household_number, relation, grid, ethnicity, moved_in_on). Errors name those fields."""
+    household_number, relation, grid, ethnicity, moved_in_on). Errors name those fields.
 
+    A person living in another community is looked up as an import does (audited, rate-limited, nothing
+    said about them): with the same name, the answer is a move request to that community."""
     community = editable_community(actor=actor, code=community_code)
     unknown = set(fields) - {c.key for c in COLUMNS}
     if unknown:
         raise ValidationError({"": _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}})
     row = TableRow(number=1, raw={key: str(value or "").strip() for key, value in fields.items()})
     check_row(row, grids=community_grids(community), today=timezone.localdate())
+    holder = None
     if not row.errors:
         index = blind_index(row.values["id_number"], purpose=ID_PURPOSE)
         holder = Person.objects.filter(id_number_index=index).select_related("area").first()
         if holder is not None and holder.area.path.startswith(community.path):
             row.errors["id_number"] = _("This person is already registered in this community.")
         elif holder is not None and holder.status != PersonStatus.MOVED_OUT:
-            row.errors["id_number"] = registered_elsewhere()
+            # Its own transaction, before the answer: a refused attempt is recorded and counted too.
+            identifier_lookup(actor=actor, purpose="residents.register", index=index)
+            if holder.status != PersonStatus.ACTIVE or holder.name != row.values["name"]:
+                row.errors["id_number"] = cannot_register_here()
     if row.errors:
         raise ValidationError({key: [message] for key, message in row.errors.items()})
-    write_rows(actor=actor, community=community, rows=[row])
-    person = Person.objects.get(lookup(Person, "id_number", row.values["id_number"]))
-    record_event(actor=actor, action="residents.person_register", obj=person)
-    return person
+    with transaction.atomic():
+        if holder is not None and holder.status == PersonStatus.ACTIVE:
+            destination = {key: str(value or "") for key, value in row.values.items() if key in DESTINATION}
+            destination["area_id"] = str(row.values["grid"] or community.pk)
+            (request,) = file_move_requests(actor=actor, community=community, moves=[(holder.pk, destination)])
+            return request
+        write_rows(actor=actor, community=community, rows=[row])
+        person = Person.objects.get(lookup(Person, "id_number", row.values["id_number"]))
+        record_event(actor=actor, action="residents.person_register", obj=person)
+        return person
+
+
+@transaction.atomic
+def move_request_decide(*, actor: User, request_id: int, confirm: bool, note: str = "") -> MoveRequest:
+    """The person's present community confirms a move request (the person moves to the asking community,
+    with a history entry) or refuses it (with a note the asking side sees). Only the person's community
+    decides; the asking side may withdraw its own request (``move_request_withdraw``)."""
+    request = get_visible_or_404(
+        MoveRequest.objects.filter(
+            from_area__in=Area.objects.visible_to(actor, Capability.REGISTRY_EDIT),
+            state=MoveRequest.State.PENDING,
+        ).select_for_update(),
+        pk=request_id,
+    )
+    note = " ".join((note or "").split())
+    if len(note) > 200:
+        raise ValidationError({"note": _("The note has at most 200 characters.")})
+    person = Person.objects.select_for_update().select_related("area").get(pk=request.person_id)
+    if confirm:
+        if person.status != PersonStatus.ACTIVE or not person.area.path.startswith(request.from_area.path):
+            raise ValidationError(
+                {"": _("This person no longer lives in your community; the request cannot be confirmed.")}
+            )
+        _move(actor=actor, person=person, request=request)
+    elif not note:
+        raise ValidationError({"note": _("Say why the move is refused.")})
+    request.state = MoveRequest.State.CONFIRMED if confirm else MoveRequest.State.REFUSED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.note = note
+    request.save(update_fields=["state", "decided_by", "decided_at", "note"])
+    record_event(
+        actor=actor,
+        action="residents.move_confirmed" if confirm else "residents.move_refused",
+        obj=request,
+        area=request.from_area,
+        data={"person": person.pk},
+    )
+    return request
+
+
+@transaction.atomic
+def move_request_withdraw(*, actor: User, request_id: int) -> MoveRequest:
+    """The asking community takes back a request that is still open."""
+    request = get_visible_or_404(
+        MoveRequest.objects.filter(
+            to_area__in=Area.objects.visible_to(actor, Capability.REGISTRY_EDIT), state=MoveRequest.State.PENDING
+        ).select_for_update(),
+        pk=request_id,
+    )
+    request.state = MoveRequest.State.WITHDRAWN
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["state", "decided_by", "decided_at"])
+    record_event(actor=actor, action="residents.move_withdrawn", obj=request, area=request.to_area)
+    return request
+
+
+def _move(*, actor: User, person: Person, request: MoveRequest) -> None:
+    """Move a person to the request's destination: its address and household (made when new), a
+    history entry from the old community to the new one."""
+    where = request.destination
+    area = Area.objects.get(pk=int(where["area_id"]))
+    community = request.to_area
+    address, _created = Address.objects.get_or_create(
+        area=area,
+        street_address=where["street_address"],
+        building=where.get("building", ""),
+        unit=where.get("unit", ""),
+        room=where.get("room", ""),
+    )
+    number = where.get("household_number", "")
+    household, _created = (
+        Household.objects.get_or_create(area=community, number=number, defaults={"address": address})
+        if number
+        else Household.objects.get_or_create(area=community, number="", address=address)
+    )
+    moved_in_on = where.get("moved_in_on") or timezone.localdate().isoformat()
+    from_area = person.area
+    person.area = area
+    person.address = address
+    person.household = household
+    person.relation = where.get("relation") or (Relation.HEAD if not number else "")
+    person.residence_type = where.get("residence_type") or person.residence_type
+    person.moved_in_on = datetime.date.fromisoformat(moved_in_on)
+    person.save()
+    PersonChange.objects.create(
+        person=person,
+        kind=PersonChange.Kind.MOVED_WITHIN,
+        on=person.moved_in_on,
+        from_area=from_area,
+        to_area=community,
+        changes={"fields": ["address"]},
+        actor=actor,
+    )

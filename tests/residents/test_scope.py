@@ -1,0 +1,68 @@
+"""Every residents service scopes its own reads from the actor; the expected rows come from the fixture
+(甲 lives in grid A1 of community A, 乙 in community B, 丙 in Dalian)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.http import Http404
+from openpyxl import load_workbook
+
+from shequ.residents import selectors, services
+from shequ.residents.models import Person, PersonTag
+
+pytestmark = pytest.mark.django_db
+
+# Who each persona must find in the pool: from where the fixture put people, not from the code's scoping.
+SEES = {
+    "grid_worker": {"甲"},
+    "grid_worker_b": set(),  # grid B1 holds nobody: 乙 is registered at community level
+    "community_staff": {"甲"},
+    "community_staff_b": {"乙"},
+    "street_officer": {"甲", "乙"},
+    "district_officer": {"甲", "乙"},
+    "district_officer_b": set(),
+    "city_admin": {"甲", "乙"},
+    "dalian_staff": {"丙"},
+}
+
+
+def _exported_names(content: bytes) -> set[str]:
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
+@pytest.mark.parametrize("persona", sorted(SEES))
+def test_an_export_holds_exactly_the_people_of_the_actors_area(persona, world, user_of):
+    assert _exported_names(services.residents_export(actor=user_of(persona))) == SEES[persona]
+
+
+@pytest.mark.parametrize("persona", sorted(SEES))
+def test_a_search_finds_exactly_the_people_of_the_actors_area(persona, world, user_of):
+    assert {p.name for p in selectors.residents(actor=user_of(persona))} == SEES[persona]
+
+
+@pytest.mark.parametrize("persona", sorted(SEES))
+def test_households_of_the_people_one_sees_are_readable(persona, world, user_of):
+    actor = user_of(persona)
+    for person in Person.objects.select_related("household"):
+        if person.name in SEES[persona]:
+            household, members = selectors.household_get(actor=actor, household_id=person.household_id)
+            assert person.name in {m.name for m in members}
+        else:
+            with pytest.raises(Http404):
+                selectors.household_get(actor=actor, household_id=person.household_id)
+
+
+def test_ending_a_tag_of_someone_out_of_reach_is_a_404_and_changes_nothing(world, user_of):
+    tag = PersonTag.objects.get(person__name="丙")
+    with pytest.raises(Http404):
+        services.tag_end(actor=user_of("grid_worker"), tag_id=tag.pk, on=datetime.date(2024, 1, 1))
+    tag.refresh_from_db()
+    assert tag.valid_to is None
+    own = PersonTag.objects.get(person__name="甲")
+    services.tag_end(actor=user_of("grid_worker"), tag_id=own.pk, on=datetime.date(2024, 1, 1))
+    own.refresh_from_db()
+    assert own.valid_to == datetime.date(2024, 1, 1)
