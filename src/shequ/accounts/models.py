@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.areas.models import Area
 from shequ.lib.masking import mask_id_number, mask_phone
 from shequ.lib.scoping import Actor, ScopedQuerySet
-from shequ.privacy.fields import BlindIndexField, EncryptedTextField
+from shequ.privacy.fields import BlindIndexField, EncryptedTextField, RowKeyField
 
 from . import access
 from .roles import Programme, Role
@@ -38,6 +38,7 @@ class User(AbstractUser):
     area_path_lookup = "home_area__path"
 
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    row_key = RowKeyField()  # bound into the encrypted values: a value moved to another row does not decrypt
     id_number = EncryptedTextField(_("identity number"), mask=mask_id_number)
     id_number_index = BlindIndexField(source="id_number", purpose="id_number")
     phone = EncryptedTextField(_("mobile number"), mask=mask_phone)

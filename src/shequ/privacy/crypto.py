@@ -1,7 +1,8 @@
 """AES-256-GCM encryption of personal data at rest, with versioned keys, and the blind index.
 
 A stored value is ``v<version>:<base64(nonce || ciphertext+tag)>``. The associated data binds a value
-to its column (``app.model.field``), so a ciphertext copied into another column does not decrypt.
+to its column and its row (``app.model.field|<row key>``, see ``row_context``), so a ciphertext copied
+into another column, or moved to another row of the same column, does not decrypt.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import base64
 import hmac
 import os
+import uuid
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -52,6 +54,18 @@ def current_version() -> int:
     if version not in keys():
         raise ImproperlyConfigured(f"SHEQU_ENCRYPTION_KEY_VERSION {version} is not in SHEQU_ENCRYPTION_KEYS")
     return version
+
+
+def row_context(column: str, row_key: uuid.UUID | str | None) -> str:
+    """The associated data of a value in ``column`` (``app.model.field``) of the row whose stable key is
+    ``row_key``: swapping two rows' ciphertexts, or copying one to another row, makes both undecryptable.
+
+    The row key, not the primary key, because the resident import encrypts before the row exists.
+    """
+    if row_key is None or row_key == "":
+        raise DecryptionError("the row has no row key")
+    key = row_key if isinstance(row_key, uuid.UUID) else uuid.UUID(str(row_key))
+    return f"{column}|{key.hex}"
 
 
 @lru_cache(maxsize=8)

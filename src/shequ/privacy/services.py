@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
@@ -12,7 +14,9 @@ from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import Actor, get_visible_or_404, scoped_rows
 
 from . import crypto
-from .fields import encrypted_fields
+from .fields import ROW_KEY, encrypted_fields
+
+logger = logging.getLogger(__name__)
 
 REASON_MIN = 4
 REASON_MAX = 200
@@ -51,6 +55,7 @@ def reencrypt_all(*, batch_size: int = 1000) -> dict[str, int]:
 
     Works on the stored text directly (the ORM would decrypt and cannot filter on ciphertext),
     one batch per transaction: an interrupted run leaves every value readable, and a rerun carries on.
+    A value that does not decrypt (moved from another row, damaged) is left as it is and logged by row.
     """
     version = crypto.current_version()
     totals: dict[str, int] = {}
@@ -60,25 +65,32 @@ def reencrypt_all(*, batch_size: int = 1000) -> dict[str, int]:
             continue
         table = connection.ops.quote_name(model._meta.db_table)
         pk_column = connection.ops.quote_name(model._meta.pk.column)
+        key_column = connection.ops.quote_name(model._meta.get_field(ROW_KEY).column)
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         count, last_pk = 0, None
         while True:
             with transaction.atomic(), connection.cursor() as cursor:
                 where = f"WHERE {pk_column} > %s " if last_pk is not None else ""
                 cursor.execute(
-                    f"SELECT {pk_column}, {columns} FROM {table} {where}ORDER BY {pk_column} LIMIT %s",  # noqa: S608
+                    f"SELECT {pk_column}, {key_column}, {columns} FROM {table} {where}"  # noqa: S608
+                    f"ORDER BY {pk_column} LIMIT %s",
                     ([last_pk] if last_pk is not None else []) + [batch_size],
                 )
                 rows = cursor.fetchall()
-                for pk, *values in rows:
+                for pk, row_key, *values in rows:
                     for field, stored in zip(fields, values, strict=True):
                         if not stored or crypto.key_version_of(stored) == version:
                             continue
-                        plain = crypto.decrypt(stored, context=field.crypto_context)
+                        context = crypto.row_context(field.crypto_context, row_key)
+                        try:
+                            plain = crypto.decrypt(stored, context=context)
+                        except crypto.DecryptionError:
+                            logger.warning("%s.%s of row %s does not decrypt", model._meta.label_lower, field.name, pk)
+                            continue
                         cursor.execute(
                             f"UPDATE {table} SET {connection.ops.quote_name(field.column)} = %s "  # noqa: S608
                             f"WHERE {pk_column} = %s",
-                            [crypto.encrypt(plain, context=field.crypto_context), pk],
+                            [crypto.encrypt(plain, context=context), pk],
                         )
                         count += 1
                 if rows:

@@ -10,7 +10,7 @@ from shequ.areas.models import AreaScopedModel
 from shequ.lib.capabilities import Capability
 from shequ.lib.masking import mask_id_number, mask_phone
 from shequ.lib.scoping import ScopedQuerySet, paths_filter
-from shequ.privacy.fields import BlindIndexField, EncryptedTextField
+from shequ.privacy.fields import BlindIndexField, EncryptedTextField, RowKeyField
 from shequ.reference.models import TagType
 
 
@@ -119,6 +119,7 @@ class Person(AreaScopedModel):
     """
 
     name = models.CharField(_("full name"), max_length=50, db_index=True)
+    row_key = RowKeyField()  # bound into the encrypted values: a value moved to another row does not decrypt
     id_number = EncryptedTextField(_("identity number"), mask=mask_id_number)
     id_number_index = BlindIndexField(source="id_number", purpose="id_number")
     phone = EncryptedTextField(_("mobile number"), mask=mask_phone)

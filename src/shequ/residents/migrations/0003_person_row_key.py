@@ -1,0 +1,34 @@
+# Each row gets a stable key that its encrypted values are bound to (associated data), and the values
+# already stored are re-sealed with it; a value moved to another row then no longer decrypts.
+
+import django.db.models
+from django.db import migrations
+
+import shequ.privacy.fields
+from shequ.privacy.migration import bind_to_rows
+
+FIELDS = ["id_number", "phone"]
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("residents", "0002_move_request"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="person",
+            name="row_key",
+            field=django.db.models.UUIDField(editable=False, null=True),
+        ),
+        migrations.RunPython(
+            bind_to_rows("residents.Person", FIELDS),
+            bind_to_rows("residents.Person", FIELDS, reverse=True),
+            elidable=False,
+        ),
+        migrations.AlterField(
+            model_name="person",
+            name="row_key",
+            field=shequ.privacy.fields.RowKeyField(),
+        ),
+    ]
