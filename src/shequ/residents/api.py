@@ -1,21 +1,32 @@
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from shequ.accounts.http import AuthenticatedHttpRequest
 from shequ.lib.capabilities import Capability
+from shequ.lib.masking import age_in_years
 from shequ.lib.scoping import require_capability
+from shequ.privacy.lookups import LOOKUP_LIMIT
 from shequ.privacy.schemas import MaskedIdentityOut
 
 from . import selectors, services
-from .models import Person, PersonTag
+from .models import MoveRequest, Person, PersonTag
 from .selectors import UnitDigitisation
 
 router = Router(tags=["residents"])
+
+
+class ErrorOut(Schema):
+    detail: str
 
 
 class TagOut(Schema):
@@ -41,10 +52,13 @@ class TagEndIn(Schema):
 
 
 class ResidentOut(MaskedIdentityOut):
+    """A resident as every role reads it by default: the age, never the birth date (beside the masked
+    number it would narrow the number to a handful; a reveal shows the number, and the date in it)."""
+
     id: int
     name: str
     sex: str
-    birth_date: datetime.date
+    age: int
     residence_type: str
     status: str
     area_code: str = Field(..., alias="area.code")
@@ -55,6 +69,10 @@ class ResidentOut(MaskedIdentityOut):
     @staticmethod
     def resolve_address(obj: Person) -> str:
         return obj.address.label if obj.address is not None else ""
+
+    @staticmethod
+    def resolve_age(obj: Person) -> int:
+        return age_in_years(obj.birth_date, timezone.localdate())
 
 
 class HouseholdOut(Schema):
@@ -77,15 +95,41 @@ class DigitisationOut(DigitisationRow):
     children: list[DigitisationRow]
 
 
-@router.get("/residents", response=list[ResidentOut], operation_id="residents_list")
+@router.get("/residents", response={200: list[ResidentOut], 400: ErrorOut}, operation_id="residents_list")
 @paginate
 def residents_list(
     request: AuthenticatedHttpRequest, q: str = "", tag: list[str] = Query([]), area: str = ""
 ) -> QuerySet[Person]:
-    """Residents by name (prefix), identity number or phone (exact), or address; masked. Each `tag`
-    (age60, age80, alone, minor, or a recorded group's code) must hold."""
+    """Residents by name (prefix) or address; masked. Each `tag` (age60, age80, alone, minor, or a
+    recorded group's code) must hold. Identity numbers and phones are refused here (400): a query string
+    is logged and kept in histories; look them up with `POST /api/residents/lookup`."""
     require_capability(request.user, Capability.REGISTRY_READ)
+    if selectors.looks_like_identifier(q):
+        raise HttpError(400, _("Look up identity numbers and phones with POST /api/residents/lookup, not in the address."))
     return selectors.residents(actor=request.user, query=q[:60], tags=[t[:40] for t in tag[:10]], area_code=area[:20])
+
+
+class LookupIn(Schema):
+    """Exactly one of the two."""
+
+    id_number: str = Field("", max_length=30)
+    phone: str = Field("", max_length=30)
+
+
+@router.post(
+    "/residents/lookup", response={200: list[ResidentOut], 429: ErrorOut}, operation_id="residents_lookup"
+)
+def residents_lookup(request: AuthenticatedHttpRequest, payload: LookupIn) -> Status | QuerySet[Person]:
+    """The residents with this identity number or phone (exact), masked. Each call counts against the
+    account's hourly allowance (`SHEQU_LOOKUP_LIMIT_PER_HOUR`) and is audited by the value's blind index;
+    past the allowance, 429."""
+    require_capability(request.user, Capability.REGISTRY_READ)
+    try:
+        return selectors.resident_lookup(actor=request.user, id_number=payload.id_number, phone=payload.phone)
+    except ValidationError as exc:
+        if exc.code == LOOKUP_LIMIT:
+            return Status(429, {"detail": exc.messages[0]})
+        raise
 
 
 class PersonIn(Schema):
@@ -105,11 +149,51 @@ class PersonIn(Schema):
     moved_in_on: str = Field("", max_length=10, description="YYYY-MM-DD")
 
 
-@router.post("/residents", response={201: ResidentOut}, operation_id="resident_register")
+class MoveRequestOut(Schema):
+    """A move request as both communities see it: who (the name the asking side gave), between which
+    communities as far as the reader may know, and its state."""
+
+    id: int
+    person_name: str = Field(..., alias="person.name")
+    to_area_code: str = Field(..., alias="to_area.code")
+    state: str
+    note: str
+    requested_at: datetime.datetime
+    decided_at: datetime.datetime | None
+
+
+class MoveDecisionIn(Schema):
+    decision: Literal["confirm", "refuse", "withdraw"]
+    note: str = Field("", max_length=200)
+
+
+@router.post("/residents", response={201: ResidentOut, 202: MoveRequestOut}, operation_id="resident_register")
 def resident_register(request: AuthenticatedHttpRequest, payload: PersonIn) -> Status:
-    """Register one resident by the roster's rules (errors name the fields)."""
-    person = services.person_register(actor=request.user, **payload.dict())
-    return Status(201, selectors.person_get(actor=request.user, person_id=person.pk))
+    """Register one resident by the roster's rules (errors name the fields). A person living in another
+    community with the same name is not registered: the answer (202) is the move request sent there."""
+    outcome = services.person_register(actor=request.user, **payload.dict())
+    if isinstance(outcome, MoveRequest):
+        return Status(202, outcome)
+    return Status(201, selectors.person_get(actor=request.user, person_id=outcome.pk))
+
+
+@router.get("/move-requests", response=list[MoveRequestOut], operation_id="move_requests_list")
+@paginate
+def move_requests_list(request: AuthenticatedHttpRequest, filed: bool = False) -> QuerySet[MoveRequest]:
+    """Move requests your communities decide (``filed=false``) or filed (``filed=true``)."""
+    require_capability(request.user, Capability.REGISTRY_EDIT)
+    incoming, outgoing = selectors.move_requests(actor=request.user)
+    return outgoing if filed else incoming
+
+
+@router.post("/move-requests/{request_id}", response=MoveRequestOut, operation_id="move_request_decide")
+def move_request_decide(request: AuthenticatedHttpRequest, request_id: int, payload: MoveDecisionIn) -> MoveRequest:
+    """Confirm or refuse (your resident's community) or withdraw (the asking community) a move request."""
+    if payload.decision == "withdraw":
+        return services.move_request_withdraw(actor=request.user, request_id=request_id)
+    return services.move_request_decide(
+        actor=request.user, request_id=request_id, confirm=payload.decision == "confirm", note=payload.note
+    )
 
 
 @router.get("/residents/{person_id}", response=ResidentOut, operation_id="resident_get")

@@ -75,3 +75,11 @@ class PersonForm(forms.Form):
         field = self.fields["community_code"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(c.code, f"{c.name}（{c.code}）") for c in communities]
+
+
+class MoveDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("confirm", _("Confirm the move")), ("refuse", _("Refuse")), ("withdraw", _("Withdraw the request"))],
+    )
+    note = forms.CharField(label=_("Note (required to refuse)"), max_length=200, required=False)

@@ -19,9 +19,10 @@ from shequ.areas.models import Area, Level
 from shequ.lib.capabilities import Capability
 from shequ.lib.identifiers import normalize_mobile, validate_id_number
 from shequ.lib.scoping import get_visible_or_404
-from shequ.privacy.fields import lookup
+from shequ.privacy.fields import BlindIndexField
+from shequ.privacy.lookups import LOOKUP_LIMIT, identifier_lookup
 
-from .models import Household, Person, PersonStatus, PersonTag, ResidenceType
+from .models import Household, MoveRequest, Person, PersonStatus, PersonTag, ResidenceType
 
 
 class ComputedGroup(models.TextChoices):
@@ -86,6 +87,21 @@ def _years_ago(years: int, today: datetime.date) -> datetime.date:
         return today.replace(year=today.year - years, day=28)
 
 
+def looks_like_identifier(query: str) -> bool:
+    """Seven digits or more in a row (spaces, dashes and ``+`` aside): an identity number or a phone, whole
+    or in part, which must not travel in an address (a URL is logged and kept in the browser's history)."""
+    return bool(re.search(r"\d{7,}", re.sub(r"[\s\-()+]", "", query or "")))
+
+
+def _identifier_lookup(actor: User, people: QuerySet[Person], source: str, value: str) -> QuerySet[Person]:
+    """Filter by the blind index of ``value``, counted and audited as one lookup by the actor."""
+    field = Person._meta.get_field(f"{source}_index")
+    assert isinstance(field, BlindIndexField)
+    index = field.index_of(value)
+    identifier_lookup(actor=actor, purpose="residents.search", index=index)
+    return people.filter(**{field.name: index})
+
+
 def residents(
     *,
     actor: User,
@@ -95,7 +111,8 @@ def residents(
     status: str = PersonStatus.ACTIVE,
 ) -> QuerySet[Person]:
     """Residents the actor may read, found by name (prefix), identity number or phone (exact), or address
-    (prefix of the street address or estate).
+    (prefix of the street address or estate). An exact lookup by identity number or phone counts against
+    the actor's hourly allowance and is audited (``privacy.lookups``); past it, a ``ValidationError``.
 
     The query count does not depend on the result size: identity numbers and phones are one indexed
     lookup through the blind index, names and addresses one indexed filter.
@@ -111,11 +128,13 @@ def residents(
         compact = query.replace(" ", "")
         if _ID_LIKE.match(compact):
             try:
-                people = people.filter(lookup(Person, "id_number", validate_id_number(compact).number))
-            except ValidationError:
-                people = people.none()
+                people = _identifier_lookup(actor, people, "id_number", validate_id_number(compact).number)
+            except ValidationError as exc:
+                if exc.code == LOOKUP_LIMIT:
+                    raise
+                people = people.none()  # not a valid number: nobody has it
         elif _PHONE_LIKE.match(compact):
-            people = people.filter(lookup(Person, "phone", normalize_mobile(compact)))
+            people = _identifier_lookup(actor, people, "phone", normalize_mobile(compact))
         elif looks_like_address(query):
             people = people.filter(_prefix("address__street_address", query))
         else:
@@ -124,6 +143,25 @@ def residents(
     for each in tags:  # every group given must hold: "80+ and living alone"
         people = people.filter(_group_filter(each, today))
     return people.select_related("area", "address").prefetch_related("tags__tag").order_by("area__code", "name", "pk")
+
+
+def resident_lookup(*, actor: User, id_number: str = "", phone: str = "") -> QuerySet[Person]:
+    """The residents the actor may read with exactly this identity number or phone (give one): one
+    counted, audited lookup (see ``residents``). A malformed value is refused naming its field."""
+    id_number, phone = (id_number or "").strip(), (phone or "").strip()
+    if bool(id_number) == bool(phone):
+        raise ValidationError({"": _("Give an identity number or a phone, one of the two.")})
+    if id_number:
+        try:
+            query = validate_id_number(id_number.replace(" ", "")).number
+        except ValidationError as exc:
+            raise ValidationError({"id_number": exc.messages}) from exc
+    else:
+        try:
+            query = normalize_mobile(phone)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from exc
+    return residents(actor=actor, query=query)
 
 
 def person_get(*, actor: User, person_id: int) -> Person:
@@ -205,3 +243,11 @@ def digitisation(*, actor: User, area_code: str) -> Digitisation:
     totals = base.aggregate(total=Count("pk"), complete=Count("pk", filter=COMPLETE))
     units = [_unit(c, rows.get(c.path, {}).get("total", 0), rows.get(c.path, {}).get("complete", 0)) for c in children]
     return {**_unit(area, totals["total"], totals["complete"]), "children": units}
+
+
+def move_requests(*, actor: User) -> tuple[QuerySet[MoveRequest], QuerySet[MoveRequest]]:
+    """The move requests the actor's communities must decide (their residents asked for elsewhere) and
+    those they filed, newest first."""
+    editable = Area.objects.visible_to(actor, Capability.REGISTRY_EDIT)
+    requests = MoveRequest.objects.select_related("person", "from_area", "to_area").order_by("-requested_at", "-pk")
+    return requests.filter(from_area__in=editable), requests.filter(to_area__in=editable)

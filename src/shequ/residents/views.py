@@ -20,8 +20,8 @@ from shequ.lib.tabular import xlsx_response
 from shequ.privacy.forms import RevealForm
 
 from . import selectors, services
-from .forms import ExportForm, LeaveForm, PersonForm, ResidentFilterForm, TagForm
-from .models import Person, PersonStatus
+from .forms import ExportForm, LeaveForm, MoveDecisionForm, PersonForm, ResidentFilterForm, TagForm
+from .models import MoveRequest, Person, PersonStatus
 
 
 class Filters(TypedDict):
@@ -63,16 +63,19 @@ def resident_new(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     communities = selectors.editable_communities(actor=request.user)[:3000]
     form = PersonForm(request.POST or None, communities=communities)
 
-    def register(data: dict[str, Any]) -> Person:
+    def register(data: dict[str, Any]) -> Person | MoveRequest:
         moved_in_on = data.pop("moved_in_on")
         return services.person_register(
             actor=request.user, moved_in_on=moved_in_on.isoformat() if moved_in_on else "", **data
         )
 
-    person = submit(form, register)
-    if person is not None:
+    outcome = submit(form, register)
+    if isinstance(outcome, MoveRequest):
+        messages.info(request, _("This person lives in another community: a move request was sent there."))
+        return redirect("residents:moves")
+    if outcome is not None:
         messages.success(request, _("Saved."))
-        return redirect("residents:resident", person_id=person.pk)
+        return redirect("residents:resident", person_id=outcome.pk)
     return render(request, "residents/resident_new.html", {"form": form})
 
 
@@ -147,3 +150,32 @@ def digitisation(request: AuthenticatedHttpRequest) -> HttpResponse:
     code = request.GET.get("area") or next((a.code for a in area_roots(actor=request.user)), "")
     result = selectors.digitisation(actor=request.user, area_code=code[:20])
     return render(request, "residents/digitisation.html", {"result": result})
+
+
+@login_required
+def move_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Move requests: those the actor's communities decide, and those they filed."""
+    require_capability(request.user, Capability.REGISTRY_EDIT)
+    incoming, outgoing = selectors.move_requests(actor=request.user)
+    return render(
+        request,
+        "residents/moves.html",
+        {"incoming": incoming[:200], "outgoing": outgoing[:200], "decide_form": MoveDecisionForm()},
+    )
+
+
+@login_required
+@require_POST
+def move_decide(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponseBase:
+    """Confirm, refuse or withdraw one move request; the outcome as a message, back on the list."""
+    require_capability(request.user, Capability.REGISTRY_EDIT)
+
+    def decide(data: dict[str, Any]) -> object:
+        if data["decision"] == "withdraw":
+            return services.move_request_withdraw(actor=request.user, request_id=request_id)
+        return services.move_request_decide(
+            actor=request.user, request_id=request_id, confirm=data["decision"] == "confirm", note=data["note"]
+        )
+
+    submit_and_flash(request, MoveDecisionForm(request.POST), decide, _("Saved."))
+    return redirect("residents:moves")
