@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.http import Http404
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from shequ.residents import selectors, services
@@ -66,3 +67,27 @@ def test_ending_a_tag_of_someone_out_of_reach_is_a_404_and_changes_nothing(world
     services.tag_end(actor=user_of("grid_worker"), tag_id=own.pk, on=datetime.date(2024, 1, 1))
     own.refresh_from_db()
     assert own.valid_to == datetime.date(2024, 1, 1)
+
+
+def test_an_export_is_filed_in_its_area_where_district_auditors_see_it(world, user_of):
+    from shequ.accounts.roles import Role
+    from shequ.audit.models import AuditEvent
+    from tests.factories import account
+
+    services.residents_export(actor=user_of("community_staff"))
+    services.residents_export(actor=user_of("city_admin"), area_code=world.community_b.code)
+    district_auditor = account("district-auditor", Role.AUDITOR, world.district)
+    other_auditor = account("other-auditor", Role.AUDITOR, world.district_b)
+    seen = AuditEvent.objects.visible_to(district_auditor).filter(action="residents.export")
+    assert {e.area_path for e in seen} == {world.community_a.path, world.community_b.path}
+    assert not AuditEvent.objects.visible_to(other_auditor).filter(action="residents.export").exists()
+
+
+def test_the_masked_export_shows_the_age_never_the_birth_date(world, user_of):
+    sheet = load_workbook(io.BytesIO(services.residents_export(actor=user_of("grid_worker"))), read_only=True)
+    header, row = list(sheet.worksheets[0].iter_rows(values_only=True))[:2]
+    assert "出生日期" not in header
+    age = row[header.index("年龄")]
+    # 甲 was born on 1960-01-01 (conftest)
+    today = timezone.localdate()
+    assert age == today.year - 1960

@@ -17,7 +17,7 @@ from shequ.accounts.models import User
 from shequ.areas.models import Area
 from shequ.audit.services import record_event
 from shequ.lib.capabilities import Capability
-from shequ.lib.masking import escape_spreadsheet_cell
+from shequ.lib.masking import age_in_years, escape_spreadsheet_cell
 from shequ.lib.scoping import get_visible_or_404, has_capability
 from shequ.lib.tabular import TableRow
 from shequ.privacy.crypto import blind_index
@@ -74,7 +74,10 @@ def person_leave(*, actor: User, person_id: int, on: datetime.date, died: bool =
     return person
 
 
-EXPORT_HEADERS = ["姓名", "身份证号", "手机号", "性别", "出生日期", "居住类型", "地址", "所在区域", "状态"]
+# The masked export shows the age where the unmasked one shows the birth date: beside a masked number a
+# birth date would narrow the number to a handful of candidates (docs/security.md).
+EXPORT_HEADERS = ["姓名", "身份证号", "手机号", "性别", "年龄", "居住类型", "地址", "所在区域", "状态"]
+UNMASKED_EXPORT_HEADERS = [*EXPORT_HEADERS[:4], "出生日期", *EXPORT_HEADERS[5:]]
 
 
 def residents_export(
@@ -109,11 +112,13 @@ def residents_export(
         record_event(
             actor=actor,
             action="residents.export_unmasked" if reveal else "residents.export",
+            area=_export_area(actor, area_code),
             data={"rows": len(rows), **({"reason": reveal_reason} if reveal else {})},
         )
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("居民")
-    sheet.append(EXPORT_HEADERS)
+    sheet.append(UNMASKED_EXPORT_HEADERS if reveal else EXPORT_HEADERS)
+    today = timezone.localdate()
     for person in rows:
         sheet.append(
             [
@@ -123,7 +128,7 @@ def residents_export(
                     person.id_number if reveal else masked(person, "id_number"),
                     person.phone if reveal else masked(person, "phone"),
                     person.get_sex_display(),
-                    person.birth_date.isoformat(),
+                    person.birth_date.isoformat() if reveal else age_in_years(person.birth_date, today),
                     person.get_residence_type_display(),
                     person.address.label if person.address is not None else "",
                     person.area.name,
@@ -134,6 +139,15 @@ def residents_export(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _export_area(actor: User, area_code: str) -> Area | None:
+    """Where an export is filed in the audit trail, so that the auditors of that area see it: the chosen
+    area, else the one area the actor reads (an actor over several areas files it city-wide)."""
+    if area_code:
+        return Area.objects.filter(code=area_code).first()
+    roots = actor.granted_paths(Capability.REGISTRY_READ)
+    return Area.objects.filter(path=roots[0]).first() if len(roots) == 1 else None
 
 
 @transaction.atomic
