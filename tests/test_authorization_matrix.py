@@ -160,7 +160,11 @@ API_SPECS: dict[str, Spec] = {
         lambda c, t: c.delete(f"/api/grants/{t.grant.pk}"), frozenset({Role.SYSADMIN}), ok=204, target="grant"
     ),
     "account_reveal": Spec(
-        lambda c, t: json_post(c, f"/api/accounts/{t.user.pk}/reveal", {"field": "phone", "reason": "核实身份信息"}),
+        lambda c, t: json_post(
+            c,
+            f"/api/accounts/{t.user.pk}/reveal",
+            {"field": "phone", "category": "home_visit", "reason": "核实身份信息"},
+        ),
         REVEALERS | {Role.RESIDENT},
         target="user",
     ),
@@ -265,7 +269,9 @@ PAGE_SPECS: dict[str, Spec] = {
     ),
     "accounts:profile": Spec(lambda c, t: c.get("/accounts/me/"), AUTHENTICATED, **PAGE),
     "accounts:reveal": Spec(
-        lambda c, t: c.post(f"/accounts/{t.user.pk}/reveal/", {"field": "phone", "reason": "核实身份信息"}),
+        lambda c, t: c.post(
+            f"/accounts/{t.user.pk}/reveal/", {"field": "phone", "category": "home_visit", "reason": "核实身份信息"}
+        ),
         REVEALERS | {Role.RESIDENT},
         target="user",
         **PAGE,
@@ -295,11 +301,16 @@ PAGE_SPECS: dict[str, Spec] = {
         lambda c, t: c.get(f"/areas/grids/{t.area.code}/edit/"), GRID_MANAGERS, target="grid", **PAGE
     ),
     "audit:events": Spec(lambda c, t: c.get("/audit/"), frozenset({Role.AUDITOR}), **PAGE),
+    "privacy:reveal_reasons": Spec(
+        lambda c, t: c.get("/privacy/reveal-reasons/"), frozenset({Role.CITY_ADMIN}), **PAGE
+    ),
     "residents:residents": Spec(lambda c, t: c.get("/residents/?q=甲"), POOL, **PAGE),
     "residents:export": Spec(lambda c, t: c.post("/residents/export/"), POOL, **PAGE),
     "residents:resident": Spec(lambda c, t: c.get(f"/residents/{t.obj.pk}/"), POOL, target="person", **PAGE),
     "residents:reveal": Spec(
-        lambda c, t: c.post(f"/residents/{t.obj.pk}/reveal/", {"field": "phone", "reason": "入户核实信息"}),
+        lambda c, t: c.post(
+            f"/residents/{t.obj.pk}/reveal/", {"field": "phone", "category": "home_visit", "reason": "入户核实信息"}
+        ),
         REVEALERS,
         target="person",
         **PAGE,

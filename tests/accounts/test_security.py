@@ -35,26 +35,83 @@ def test_wrong_password_gives_a_clear_message_in_chinese(world):
     assert "用户名或密码" in response.content.decode()
 
 
-def test_account_lockout_after_repeated_failures(world, settings):
-    settings.SHEQU_LOCKOUT_MAX_PER_ACCOUNT = 3
+def _wait_out_the_pause(settings):
+    # Move the recorded failures back past the throttle's pause instead of sleeping.
+    from shequ.accounts.models import LoginFailure
+
+    pause = datetime.timedelta(seconds=settings.SHEQU_LOCKOUT_THROTTLE_SECONDS + 1)
+    for failure in LoginFailure.objects.all():
+        LoginFailure.objects.filter(pk=failure.pk).update(at=failure.at - pause)
+
+
+def test_one_address_failing_at_one_account_locks_only_that_pair(world, settings):
+    # Finding 5: "five wrong passwords from anyone locked the real user out".
+    for _ in range(settings.SHEQU_LOCKOUT_MAX_PER_ACCOUNT):
+        sign_in(Client(), "street_officer", "wrong", ip="10.0.1.1")
+    # The guessing address is refused even with the right password, before it is checked.
     client = Client()
-    for n in range(3):
-        sign_in(client, "street_officer", "wrong", ip=f"10.0.1.{n}")
-    # Right password, but the account is locked: refused, and from any address.
-    response = sign_in(client, "street_officer", PASSWORD, ip="10.0.2.1")
-    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    response = sign_in(client, "street_officer", PASSWORD, ip="10.0.1.1")
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
     assert "15" in response.content.decode()
     assert AuditEvent.objects.filter(action="accounts.sign_in_locked").exists()
-    # Another account is not affected.
-    assert sign_in(Client(), "district_officer", PASSWORD, ip="10.0.2.1").status_code == 302
+    # The real user at another address signs in; so does another account behind the guessing address.
+    assert sign_in(Client(), "street_officer", PASSWORD, ip="10.0.2.1").status_code == 302
+    assert sign_in(Client(), "district_officer", PASSWORD, ip="10.0.1.1").status_code == 302
 
 
-def test_address_lockout_after_failures_across_accounts(world, settings):
-    settings.SHEQU_LOCKOUT_MAX_PER_ADDRESS = 4
-    for username in ["a", "b", "c", "d"]:
-        sign_in(Client(), username, "wrong", ip="10.9.9.9")
-    assert sign_in(Client(), "street_officer", PASSWORD, ip="10.9.9.9").status_code == 200
+def test_guessing_from_many_addresses_throttles_them_but_never_locks_the_account(world, settings):
+    from shequ.accounts.models import LoginFailure
+
+    attackers = [f"10.0.1.{n}" for n in range(settings.SHEQU_LOCKOUT_MAX_PER_ACCOUNT + 1)]
+    for ip in attackers:
+        sign_in(Client(), "street_officer", "wrong", ip=ip)
+    # An address that already failed at the account waits for the pause; the refusal is not checked,
+    # not counted, and says to try later.
+    response = sign_in(Client(), "street_officer", PASSWORD, ip=attackers[0])
+    assert response.status_code == 429
+    assert "请稍后再试" in response.content.decode()
+    assert LoginFailure.objects.count() == len(attackers)
+    assert AuditEvent.objects.filter(action="accounts.sign_in_throttled").exists()
+    # The real user at their own address is heard at once.
+    assert sign_in(Client(), "street_officer", PASSWORD, ip="10.0.2.1").status_code == 302
+    # After the pause the attacking address is heard again (and told only that the password is wrong).
+    _wait_out_the_pause(settings)
+    response = sign_in(Client(), "street_officer", "wrong-again", ip=attackers[0])
+    assert response.status_code == 200 and "用户名或密码" in response.content.decode()
+
+
+def test_guessing_from_one_address_at_many_accounts_throttles_it_but_never_locks_its_users(world, settings):
+    # Finding 5: "twenty from one address locked out every user behind that address" (a shared NAT).
+    for n in range(settings.SHEQU_LOCKOUT_MAX_PER_ADDRESS):
+        sign_in(Client(), f"guess-{n}", "wrong", ip="10.9.9.9")
+    response = sign_in(Client(), "street_officer", PASSWORD, ip="10.9.9.9")
+    assert response.status_code == 429 and "请稍后再试" in response.content.decode()
     assert sign_in(Client(), "street_officer", PASSWORD, ip="10.9.9.10").status_code == 302
+    # A colleague behind the same address signs in once the pause has passed: slowed, not locked.
+    _wait_out_the_pause(settings)
+    assert sign_in(Client(), "district_officer", PASSWORD, ip="10.9.9.9").status_code == 302
+
+
+def test_sign_in_keys_failures_on_the_client_address_behind_a_trusted_proxy(world, settings):
+    settings.SHEQU_TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+    def via_proxy(client, password, client_address):
+        return client.post(
+            "/accounts/login/",
+            {"username": "street_officer", "password": password},
+            REMOTE_ADDR="10.0.0.5",
+            HTTP_X_FORWARDED_FOR=client_address,
+        )
+
+    for _ in range(settings.SHEQU_LOCKOUT_MAX_PER_ACCOUNT):
+        via_proxy(Client(), "wrong", "203.0.113.7")
+    assert via_proxy(Client(), PASSWORD, "203.0.113.7").status_code == 429
+    # Another client behind the same proxy is another address: the real user signs in.
+    assert via_proxy(Client(), PASSWORD, "198.51.100.1").status_code == 302
+    assert set(AuditEvent.objects.filter(action__startswith="accounts.sign_in").values_list("ip", flat=True)) == {
+        "203.0.113.7",
+        "198.51.100.1",
+    }
 
 
 def test_lockout_expires_after_the_window(world, settings):

@@ -10,7 +10,7 @@ from shequ.privacy.services import reveal
 
 from . import selectors, services
 from .http import AuthenticatedHttpRequest
-from .models import Grant, User
+from .models import Grant, GrantRequest, User
 
 router = Router(tags=["accounts"])
 
@@ -22,6 +22,23 @@ class GrantOut(Schema):
     area_code: str = Field(..., alias="area.code")
     area_name: str = Field(..., alias="area.name")
     programme: str
+
+
+class GrantRequestOut(Schema):
+    """A grant asked for: ``pending`` until a second administrator approves (roles that reach personal
+    data), ``approved`` at once for the others. Accounts are named by id."""
+
+    id: int
+    state: str
+    user_id: int
+    role: str
+    role_name: str = Field(..., alias="get_role_display")
+    area_code: str = Field(..., alias="area.code")
+    area_name: str = Field(..., alias="area.name")
+    programme: str
+    requested_by_id: int
+    decided_by_id: int | None
+    grant_id: int | None
 
 
 class MeOut(MaskedIdentityOut):
@@ -62,6 +79,7 @@ class GrantIn(Schema):
 
 class RevealIn(Schema):
     field: PersonalField
+    category: str = Field(..., max_length=40)  # the code of an active privacy.RevealReason
     reason: str = Field(..., max_length=500)
 
 
@@ -89,10 +107,30 @@ def account_create(request: AuthenticatedHttpRequest, payload: AccountIn) -> Sta
     return Status(201, selectors.managed_account(actor=request.user, user_id=user.pk))
 
 
-@router.post("/accounts/{user_id}/grants", response={201: GrantOut}, operation_id="grant_add")
+@router.post("/accounts/{user_id}/grants", response={201: GrantRequestOut}, operation_id="grant_add")
 def grant_add(request: AuthenticatedHttpRequest, user_id: int, payload: GrantIn) -> Status:
-    selectors.managed_account(actor=request.user, user_id=user_id)
-    return Status(201, services.grant_add(actor=request.user, user_id=user_id, **payload.dict()))
+    """Ask for a role for another account: in effect at once (``approved``), or, for a role that reaches
+    personal data, ``pending`` until a second system administrator approves it."""
+    return Status(201, services.grant_request(actor=request.user, user_id=user_id, **payload.dict()))
+
+
+@router.get("/grant-requests", response=list[GrantRequestOut], operation_id="grant_requests_list")
+@paginate
+def grant_requests_list(request: AuthenticatedHttpRequest) -> QuerySet[GrantRequest]:
+    """Grants waiting for a second system administrator, in the caller's tree."""
+    return selectors.pending_grant_requests(actor=request.user)
+
+
+@router.post("/grant-requests/{request_id}/approve", response=GrantOut, operation_id="grant_approve")
+def grant_approve(request: AuthenticatedHttpRequest, request_id: int) -> Grant:
+    """Approve another administrator's request (not one's own, nor one for oneself)."""
+    return services.grant_approve(actor=request.user, request_id=request_id)
+
+
+@router.post("/grant-requests/{request_id}/refuse", response=GrantRequestOut, operation_id="grant_refuse")
+def grant_refuse(request: AuthenticatedHttpRequest, request_id: int) -> GrantRequest:
+    """Refuse a pending request; the administrator who asked for it withdraws it the same way."""
+    return services.grant_refuse(actor=request.user, request_id=request_id)
 
 
 @router.delete("/grants/{grant_id}", response={204: None}, operation_id="grant_remove")
@@ -105,5 +143,12 @@ def grant_remove(request: AuthenticatedHttpRequest, grant_id: int) -> Status:
 def account_reveal(request: AuthenticatedHttpRequest, user_id: int, payload: RevealIn) -> RevealOut:
     """Show one personal field unmasked. Needs the reveal permission over the account's area (or
     the account is the caller's own) and a reason; every call is an audit event."""
-    value = reveal(actor=request.user, model=User, pk=user_id, field=payload.field, reason=payload.reason)
+    value = reveal(
+        actor=request.user,
+        model=User,
+        pk=user_id,
+        field=payload.field,
+        category=payload.category,
+        reason=payload.reason,
+    )
     return RevealOut(field=payload.field, value=value)

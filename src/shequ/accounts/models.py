@@ -14,7 +14,7 @@ from shequ.lib.scoping import Actor, ScopedQuerySet
 from shequ.privacy.fields import BlindIndexField, EncryptedTextField, RowKeyField
 
 from . import access
-from .roles import Programme, Role
+from .roles import Capability, Programme, Role
 
 
 class UserQuerySet(ScopedQuerySet["User"]):
@@ -120,3 +120,58 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"login failure #{self.pk}"
+
+
+class GrantRequestQuerySet(ScopedQuerySet["GrantRequest"]):
+    default_capability = Capability.ACCOUNTS_MANAGE
+
+
+class GrantRequest(models.Model):
+    """A grant one system administrator asked for, taking effect only when a second one approves it
+    (four eyes). Roles that reach personal data need one (``roles.NEEDS_SECOND_APPROVAL``); the others are
+    recorded as approved at once. Nobody requests or approves a grant of their own."""
+
+    area_path_lookup = "area__path"
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second administrator")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grant_requests", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    programme = models.CharField(_("programme"), max_length=32, choices=Programme.choices, blank=True)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # The grant the approval made (gone again once the role is removed).
+    grant = models.ForeignKey(
+        Grant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("grant")
+    )
+
+    objects = GrantRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grant request")
+        verbose_name_plural = _("grant requests")
+        constraints = [
+            # One open request per grant: a second would only be approved twice.
+            models.UniqueConstraint(
+                fields=["user", "role", "area", "programme"],
+                condition=models.Q(state="pending"),
+                name="grant_request_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"grant request #{self.pk} {self.role} {self.state}"
+
+    @property
+    def audit_area(self) -> Area:
+        return self.area

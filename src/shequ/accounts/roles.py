@@ -69,3 +69,22 @@ ALLOWED_LEVELS: dict[str, frozenset[int]] = {
     Role.AUDITOR: frozenset({1, 2, 3}),
     Role.SYSADMIN: frozenset({1, 2}),
 }
+
+# Capabilities that open personal data: the pools, the reveal, the audit trail (which names who looked at
+# whom) and account management itself (whoever holds it approves the others' grants: a system
+# administrator made at once could approve the grant that a colleague requested for him).
+PERSONAL_DATA_CAPABILITIES: frozenset[str] = frozenset(
+    {
+        Capability.REGISTRY_READ,
+        Capability.REGISTRY_EDIT,
+        Capability.PERSONAL_REVEAL,
+        Capability.AUDIT_READ,
+        Capability.ACCOUNTS_MANAGE,
+    }
+)
+
+# Roles whose grant is a request until a second system administrator approves it (four eyes), read from
+# CAPABILITIES so that a capability added to a role later is covered without a second list to update.
+NEEDS_SECOND_APPROVAL: frozenset[str] = frozenset(
+    role for role, capabilities in CAPABILITIES.items() if capabilities & PERSONAL_DATA_CAPABILITIES
+)

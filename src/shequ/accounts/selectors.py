@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from shequ.areas.models import Area
 from shequ.lib.scoping import get_visible_or_404, require_capability
 
-from .models import Grant, User
+from .models import Grant, GrantRequest, User
 from .roles import Capability
 
 
@@ -33,3 +33,15 @@ def managed_accounts(*, actor: User) -> QuerySet[User]:
 
 def managed_account(*, actor: User, user_id: int) -> User:
     return get_visible_or_404(managed_accounts(actor=actor), pk=user_id)
+
+
+def pending_grant_requests(*, actor: User, user_id: int | None = None) -> QuerySet[GrantRequest]:
+    """Grants waiting for a second administrator, over areas and accounts the administrator manages
+    (including the ones they asked for, which they may withdraw)."""
+    require_capability(actor, Capability.ACCOUNTS_MANAGE)
+    requests = GrantRequest.objects.visible_to(actor, Capability.ACCOUNTS_MANAGE).filter(
+        state=GrantRequest.State.PENDING, user__in=managed_accounts(actor=actor).values("pk")
+    )
+    if user_id is not None:
+        requests = requests.filter(user_id=user_id)
+    return requests.select_related("user", "area", "requested_by").order_by("requested_at", "pk")

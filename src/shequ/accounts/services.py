@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -12,18 +13,22 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.areas.models import Area
-from shequ.audit.services import record_event
+from shequ.audit.models import Alert
+from shequ.audit.services import alert_raise, record_event
+from shequ.lib.http import client_ip
 from shequ.lib.identifiers import normalize_mobile, validate_id_number
 from shequ.lib.scoping import get_visible_or_404, require_capability
 
 from .access import forget_grants
-from .models import Grant, LoginFailure, User
-from .roles import ALLOWED_LEVELS, Capability, Programme, Role
+from .models import Grant, GrantRequest, LoginFailure, User
+from .roles import ALLOWED_LEVELS, NEEDS_SECOND_APPROVAL, Capability, Programme, Role
+from .selectors import managed_accounts
 
 
 def _managed_area(actor: User, code: str) -> Area:
@@ -90,14 +95,18 @@ def account_create(
     return user
 
 
-@transaction.atomic
-def grant_add(*, actor: User, user_id: int, role: str, area_code: str, programme: str = "") -> Grant:
-    """Give an account one role over one area's subtree."""
-    require_capability(actor, Capability.ACCOUNTS_MANAGE)
-    user = get_visible_or_404(User.objects.all(), pk=user_id)
-    if role not in Role.values:
-        raise ValidationError({"role": _("Unknown role.")})
-    area = _managed_area(actor, area_code)
+def _managed_user(actor: User, user_id: int) -> User:
+    # Scoped like the accounts page: an account outside the administrator's tree is a 404, whatever
+    # the caller (page, API, another service) checked before.
+    return get_visible_or_404(managed_accounts(actor=actor), pk=user_id)
+
+
+def _refuse_own(actor: User, user: User) -> None:
+    if user.pk == actor.pk:
+        raise ValidationError({"user": _("Nobody changes their own roles: another administrator does.")})
+
+
+def _check_grant(role: str, area: Area, programme: str) -> None:
     if area.level not in ALLOWED_LEVELS[role]:
         raise ValidationError(
             {
@@ -109,26 +118,143 @@ def grant_add(*, actor: User, user_id: int, role: str, area_code: str, programme
         raise ValidationError({"programme": _("A programme is named for a programme officer, and only for one.")})
     if programme and programme not in Programme.values:
         raise ValidationError({"programme": _("Unknown programme.")})
+
+
+def _grant_alert(request: GrantRequest, *, state: str, decided_by: User | None = None) -> None:
+    # Ids and the role only: the auditors open the accounts from there.
+    alert_raise(
+        kind=Alert.Kind.GRANT,
+        actor=request.user,
+        area=request.area,
+        data={
+            "request": request.pk,
+            "user": request.user_id,
+            "role": request.role,
+            "requested_by": request.requested_by_id,
+            "state": state,
+            **({"approved_by": decided_by.pk} if decided_by is not None else {}),
+        },
+    )
+
+
+def _make_grant(actor: User, request: GrantRequest) -> Grant:
     try:
         with transaction.atomic():
-            grant = Grant.objects.create(user=user, role=role, area=area, programme=programme)
+            grant = Grant.objects.create(
+                user=request.user, role=request.role, area=request.area, programme=request.programme
+            )
     except IntegrityError:
         raise ValidationError({"role": _("The account already has this grant.")}) from None
-    forget_grants(user)
-    record_event(actor=actor, action="accounts.grant_add", obj=grant, data={"user": user.pk, "role": role})
+    request.state = GrantRequest.State.APPROVED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.grant = grant
+    request.save(update_fields=["state", "decided_by", "decided_at", "grant"])
+    forget_grants(request.user)
+    record_event(
+        actor=actor,
+        action="accounts.grant_add",
+        obj=grant,
+        data={
+            "user": request.user_id,
+            "role": request.role,
+            "request": request.pk,
+            "requested_by": request.requested_by_id,
+        },
+    )
     return grant
 
 
 @transaction.atomic
+def grant_request(*, actor: User, user_id: int, role: str, area_code: str, programme: str = "") -> GrantRequest:
+    """Ask for one role over one area's subtree for an account the administrator manages. A role that
+    reaches personal data (``roles.NEEDS_SECOND_APPROVAL``) waits for a second administrator and alerts
+    the auditors; any other takes effect at once. Nobody asks for their own roles."""
+    require_capability(actor, Capability.ACCOUNTS_MANAGE)
+    user = _managed_user(actor, user_id)
+    _refuse_own(actor, user)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    area = _managed_area(actor, area_code)
+    _check_grant(role, area, programme)
+    if Grant.objects.filter(user=user, role=role, area=area, programme=programme).exists():
+        raise ValidationError({"role": _("The account already has this grant.")})
+    try:
+        with transaction.atomic():
+            request = GrantRequest.objects.create(
+                user=user, role=role, area=area, programme=programme, requested_by=actor
+            )
+    except IntegrityError:
+        raise ValidationError({"role": _("This grant is already waiting for a second administrator.")}) from None
+    record_event(actor=actor, action="accounts.grant_request", obj=request, data={"user": user.pk, "role": role})
+    if role in NEEDS_SECOND_APPROVAL:
+        _grant_alert(request, state=GrantRequest.State.PENDING)
+    else:
+        _make_grant(actor, request)
+    return request
+
+
+def _pending_request(actor: User, request_id: int) -> GrantRequest:
+    require_capability(actor, Capability.ACCOUNTS_MANAGE)
+    request = get_visible_or_404(
+        GrantRequest.objects.visible_to(actor, Capability.ACCOUNTS_MANAGE)
+        .filter(state=GrantRequest.State.PENDING)
+        .select_related("area")
+        .select_for_update(of=("self",)),
+        pk=request_id,
+    )
+    _managed_user(actor, request.user_id)
+    return request
+
+
+@transaction.atomic
+def grant_approve(*, actor: User, request_id: int) -> Grant:
+    """A second system administrator approves a pending grant: neither the one who asked for it nor the
+    account it is for. The grant takes effect now, and the auditors are alerted."""
+    request = _pending_request(actor, request_id)
+    if actor.pk in (request.requested_by_id, request.user_id):
+        raise ValidationError(
+            {"request": _("A second administrator approves: not the one who asked, nor the account it is for.")}
+        )
+    grant = _make_grant(actor, request)
+    _grant_alert(request, state=GrantRequest.State.APPROVED, decided_by=actor)
+    return grant
+
+
+@transaction.atomic
+def grant_refuse(*, actor: User, request_id: int) -> GrantRequest:
+    """Another system administrator refuses a pending grant, or the one who asked withdraws it."""
+    request = _pending_request(actor, request_id)
+    if actor.pk == request.user_id:
+        raise ValidationError({"request": _("Nobody decides on their own roles.")})
+    withdrawn = actor.pk == request.requested_by_id
+    request.state = GrantRequest.State.WITHDRAWN if withdrawn else GrantRequest.State.REFUSED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["state", "decided_by", "decided_at"])
+    record_event(
+        actor=actor,
+        action="accounts.grant_withdraw" if withdrawn else "accounts.grant_refuse",
+        obj=request,
+        data={"user": request.user_id, "role": request.role},
+    )
+    return request
+
+
+@transaction.atomic
 def grant_remove(*, actor: User, grant_id: int) -> None:
+    """Take a role away (at once: removing reaches no data). Not one's own: that is another
+    administrator's decision, as adding it was."""
     require_capability(actor, Capability.ACCOUNTS_MANAGE)
     grant = get_visible_or_404(
         Grant.objects.filter(area__in=Area.objects.visible_to(actor, Capability.ACCOUNTS_MANAGE)), pk=grant_id
     )
+    _refuse_own(actor, _managed_user(actor, grant.user_id))
     record_event(
         actor=actor, action="accounts.grant_remove", obj=grant, data={"user": grant.user_id, "role": grant.role}
     )
     grant.delete()
+    forget_grants(grant.user)
 
 
 def _username_key(username: str) -> str:
@@ -136,56 +262,124 @@ def _username_key(username: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), username.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
-def is_locked_out(*, username: str, ip: str | None) -> bool:
-    since = timezone.now() - timedelta(seconds=settings.SHEQU_LOCKOUT_WINDOW_SECONDS)
-    recent = LoginFailure.objects.filter(at__gte=since)
-    if recent.filter(username_key=_username_key(username)).count() >= settings.SHEQU_LOCKOUT_MAX_PER_ACCOUNT:
-        return True
-    return bool(ip) and recent.filter(ip=ip).count() >= settings.SHEQU_LOCKOUT_MAX_PER_ADDRESS
+class Gate(enum.Enum):
+    """What happens to a sign-in attempt before its password is checked."""
+
+    OPEN = "open"
+    LOCKED = "locked"  # this account from this address failed too often: refused for the window
+    THROTTLED = "throttled"  # failures at this account or from this address: one try per pause
+
+
+def sign_in_gate(*, username: str, ip: str | None) -> Gate:
+    """Failures are keyed on the account and the address together.
+
+    - One address failing at one account ``SHEQU_LOCKOUT_MAX_PER_ACCOUNT`` times locks that pair for the
+      window: the real user at another address, and the other accounts behind the same address, are not
+      touched by it.
+    - An account failing that often from all addresses together (guessing from many machines) makes the
+      addresses that already failed at it wait ``SHEQU_LOCKOUT_THROTTLE_SECONDS`` after its last failure;
+      an address that has not failed at it (the real user's) is heard at once.
+    - An address failing ``SHEQU_LOCKOUT_MAX_PER_ADDRESS`` times across accounts (trying many names, or a
+      shared NAT address) waits the same pause after its last failure, for every account: slowed, never
+      locked, so a colleague behind that address signs in after the pause.
+    """
+    now = timezone.now()
+    recent = LoginFailure.objects.filter(at__gte=now - timedelta(seconds=settings.SHEQU_LOCKOUT_WINDOW_SECONDS))
+    just_now = now - timedelta(seconds=settings.SHEQU_LOCKOUT_THROTTLE_SECONDS)
+    key = _username_key(username)
+    at_account = recent.filter(username_key=key).aggregate(
+        total=Count("pk"), here=Count("pk", filter=Q(ip=ip)), last=Max("at")
+    )
+    if at_account["here"] >= settings.SHEQU_LOCKOUT_MAX_PER_ACCOUNT:
+        return Gate.LOCKED
+    if (
+        at_account["total"] >= settings.SHEQU_LOCKOUT_MAX_PER_ACCOUNT
+        and at_account["here"]
+        and at_account["last"] >= just_now
+    ):
+        return Gate.THROTTLED
+    if ip:
+        from_address = recent.filter(ip=ip).aggregate(total=Count("pk"), last=Max("at"))
+        if from_address["total"] >= settings.SHEQU_LOCKOUT_MAX_PER_ADDRESS and from_address["last"] >= just_now:
+            return Gate.THROTTLED
+    return Gate.OPEN
 
 
 @dataclass(frozen=True)
 class SignInOutcome:
     user: User | None = None
-    locked_out: bool = False  # too many failures for this account or from this address
+    gate: Gate = Gate.OPEN  # LOCKED or THROTTLED: refused before the password was checked
 
 
 @transaction.atomic
 def sign_in(*, request: HttpRequest, username: str, password: str) -> SignInOutcome:
-    """Check credentials with lockout; every attempt is recorded.
+    """Check credentials behind the gate (``sign_in_gate``); every attempt is audited.
 
-    A locked-out attempt is refused before the password is checked, so guessing during the lockout
-    learns nothing.
+    A locked or throttled attempt is refused before the password is checked, so guessing then learns
+    nothing, and it is not counted as a failure (waiting out the pause is all it takes). The address is
+    the client's, read through the trusted proxies.
     """
-    ip = request.META.get("REMOTE_ADDR")
-    if is_locked_out(username=username, ip=ip):
-        record_event(actor=None, action="accounts.sign_in_locked")
-        return SignInOutcome(locked_out=True)
+    ip = client_ip(request)
+    gate = sign_in_gate(username=username, ip=ip)
+    if gate is not Gate.OPEN:
+        record_event(actor=None, action=f"accounts.sign_in_{gate.value}")
+        return SignInOutcome(gate=gate)
     user = authenticate(request, username=username, password=password)
     if user is None:
         LoginFailure.objects.create(username_key=_username_key(username), ip=ip, at=timezone.now())
         record_event(actor=None, action="accounts.sign_in_failed")
         return SignInOutcome()
-    LoginFailure.objects.filter(username_key=_username_key(username)).delete()
+    # Only this address's failures are forgiven: the real user signing in elsewhere must not reset the
+    # count of an attacker's address.
+    LoginFailure.objects.filter(username_key=_username_key(username), ip=ip).delete()
     record_event(actor=user, action="accounts.sign_in", obj=user)
     return SignInOutcome(user=user)
 
 
+# The command line makes the first system administrator, and the second, who approves the first's
+# grants; any further one is granted in the application, where two administrators already exist.
+COMMAND_LINE_SYSADMINS = 2
+
+
 @transaction.atomic
 def sysadmin_bootstrap(*, username: str, password: str, area_code: str) -> User:
-    """Create the first system administrator over a loaded tree's root (the command line's
-    `create_sysadmin`); there is no actor yet, so the event records the system."""
+    """Create a system administrator over a loaded tree's root from the command line
+    (`create_sysadmin`): the first or the second of that tree; an account that already is one is left as
+    it is. There is no actor, so the events record the system; the grant alerts the auditors like any
+    other, and its event says which administrator of the tree this is."""
     area = Area.objects.filter(code=area_code, parent__isnull=True).first()
     if area is None:
         raise ValidationError({"area_code": _("There is no loaded city with this code.")})
     user = User.objects.filter(username=username).first()
+    if user is not None and Grant.objects.filter(user=user, role=Role.SYSADMIN, area=area).exists():
+        return user
+    admins = Grant.objects.filter(role=Role.SYSADMIN, area=area, user__is_active=True).count()
+    if admins >= COMMAND_LINE_SYSADMINS:
+        raise ValidationError(
+            {
+                "username": _(
+                    "This city already has two system administrators: grant a further one in the "
+                    "application, where a second administrator approves it."
+                )
+            }
+        )
     if user is None:
         user = User(username=username)
         validate_password(password, user)
         user.set_password(password)
         user.save()
         record_event(actor=None, action="accounts.create", obj=user)
-    grant, created = Grant.objects.get_or_create(user=user, role=Role.SYSADMIN, area=area)
-    if created:
-        record_event(actor=None, action="accounts.grant_add", obj=grant, data={"user": user.pk, "role": Role.SYSADMIN})
+    grant = Grant.objects.create(user=user, role=Role.SYSADMIN, area=area)
+    record_event(
+        actor=None,
+        action="accounts.grant_add",
+        obj=grant,
+        data={"user": user.pk, "role": Role.SYSADMIN, "source": "command_line", "sysadmin_number": admins + 1},
+    )
+    alert_raise(
+        kind=Alert.Kind.GRANT,
+        actor=user,
+        area=area,
+        data={"user": user.pk, "role": Role.SYSADMIN, "source": "command_line", "sysadmin_number": admins + 1},
+    )
     return user

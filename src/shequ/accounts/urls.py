@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/reveal/", reveal_view(User, "accounts:reveal"), name="reveal"),
     path("manage/", views.manage, name="manage"),
     path("manage/<int:user_id>/", views.detail, name="detail"),
+    path("manage/requests/<int:request_id>/", views.decide, name="decide"),
 ]

@@ -10,9 +10,9 @@ import random
 from django.db import transaction
 from stdnum.cn import ric
 
-from shequ.accounts.models import User
+from shequ.accounts.models import GrantRequest, User
 from shequ.accounts.roles import Programme, Role
-from shequ.accounts.services import account_create, grant_add, sysadmin_bootstrap
+from shequ.accounts.services import account_create, grant_approve, grant_request, sysadmin_bootstrap
 from shequ.areas.models import Area, Level
 from shequ.areas.services import grid_create
 
@@ -35,7 +35,10 @@ def load_demo(*, city_code: str = "2101", streets: int = 2, seed: int = 2026) ->
     """
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     city = Area.objects.get(code=city_code.ljust(12, "0"), parent__isnull=True)
+    # Two system administrators, both made on the command line's path: one asks for a grant that reaches
+    # personal data, the other approves it (four eyes).
     admin = sysadmin_bootstrap(username="demo-sysadmin", password=DEMO_PASSWORD, area_code=city.code)
+    second = sysadmin_bootstrap(username="demo-sysadmin-2", password=DEMO_PASSWORD, area_code=city.code)
     districts = list(city.children.order_by("code")[:2])
     chosen_streets = [s for d in districts for s in d.children.order_by("code")[:streets]]
     district, street = districts[0], chosen_streets[0]
@@ -50,10 +53,15 @@ def load_demo(*, city_code: str = "2101", streets: int = 2, seed: int = 2026) ->
                 actor=admin, username=username, password=DEMO_PASSWORD, display_name=display, **personal
             )
         if not user.grants.filter(role=role, area=area).exists():
-            grant_add(actor=admin, user_id=user.pk, role=role, area_code=area.code, programme=programme)
+            asked = grant_request(actor=admin, user_id=user.pk, role=role, area_code=area.code, programme=programme)
+            if asked.state == GrantRequest.State.PENDING:
+                grant_approve(actor=second, request_id=asked.pk)
         return {"role": str(Role(role).label), "username": username, "area": f"{area.name} ({area.code})"}
 
-    rows = [{"role": str(Role.SYSADMIN.label), "username": admin.username, "area": f"{city.name} ({city.code})"}]
+    rows = [
+        {"role": str(Role.SYSADMIN.label), "username": each.username, "area": f"{city.name} ({city.code})"}
+        for each in (admin, second)
+    ]
     rows.append(account("demo-city", "市民政局管理员", Role.CITY_ADMIN, city))
     city_admin = User.objects.get(username="demo-city")
     for each in chosen_streets:

@@ -8,7 +8,10 @@ from shequ.accounts.services import sysadmin_bootstrap
 
 
 class Command(BaseCommand):
-    help = "Create a system administrator over a loaded city (asks for the password)."
+    help = (
+        "Create the first or the second system administrator over a loaded city (asks for the password); "
+        "further ones are granted in the application."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
