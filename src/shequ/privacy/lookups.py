@@ -24,6 +24,7 @@ from shequ.lib.scoping import Actor
 
 LOOKUP_ACTION = "privacy.lookup"
 REFUSED_ACTION = "privacy.lookup_refused"
+LOOKUP_LIMIT = "lookup_limit"  # the code of the refusal's ValidationError (an API answers it with 429)
 WINDOW = datetime.timedelta(hours=1)
 
 
@@ -82,5 +83,5 @@ def identifier_lookup(*, actor: Actor, purpose: str, index: str) -> None:
                 "Try again later; the auditors have been told."
             )
             % {"limit": limit},
-            code="lookup_limit",
+            code=LOOKUP_LIMIT,
         )

@@ -105,7 +105,9 @@ def residents_list(
     is logged and kept in histories; look them up with `POST /api/residents/lookup`."""
     require_capability(request.user, Capability.REGISTRY_READ)
     if selectors.looks_like_identifier(q):
-        raise HttpError(400, _("Look up identity numbers and phones with POST /api/residents/lookup, not in the address."))
+        raise HttpError(
+            400, _("Look up identity numbers and phones with POST /api/residents/lookup, not in the address.")
+        )
     return selectors.residents(actor=request.user, query=q[:60], tags=[t[:40] for t in tag[:10]], area_code=area[:20])
 
 
@@ -116,9 +118,7 @@ class LookupIn(Schema):
     phone: str = Field("", max_length=30)
 
 
-@router.post(
-    "/residents/lookup", response={200: list[ResidentOut], 429: ErrorOut}, operation_id="residents_lookup"
-)
+@router.post("/residents/lookup", response={200: list[ResidentOut], 429: ErrorOut}, operation_id="residents_lookup")
 def residents_lookup(request: AuthenticatedHttpRequest, payload: LookupIn) -> Status | QuerySet[Person]:
     """The residents with this identity number or phone (exact), masked. Each call counts against the
     account's hourly allowance (`SHEQU_LOOKUP_LIMIT_PER_HOUR`) and is audited by the value's blind index;

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -87,13 +87,16 @@ def _years_ago(years: int, today: datetime.date) -> datetime.date:
         return today.replace(year=today.year - years, day=28)
 
 
+_People = TypeVar("_People", bound=QuerySet[Person])
+
+
 def looks_like_identifier(query: str) -> bool:
     """Seven digits or more in a row (spaces, dashes and ``+`` aside): an identity number or a phone, whole
     or in part, which must not travel in an address (a URL is logged and kept in the browser's history)."""
     return bool(re.search(r"\d{7,}", re.sub(r"[\s\-()+]", "", query or "")))
 
 
-def _identifier_lookup(actor: User, people: QuerySet[Person], source: str, value: str) -> QuerySet[Person]:
+def _identifier_lookup(actor: User, people: _People, source: str, value: str) -> _People:
     """Filter by the blind index of ``value``, counted and audited as one lookup by the actor."""
     field = Person._meta.get_field(f"{source}_index")
     assert isinstance(field, BlindIndexField)

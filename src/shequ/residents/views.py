@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shequ.accounts.http import AuthenticatedHttpRequest
 from shequ.areas.selectors import area_roots
 from shequ.lib.capabilities import Capability
-from shequ.lib.feedback import errors_text, submit, submit_and_flash
+from shequ.lib.feedback import add_errors, errors_text, submit, submit_and_flash
 from shequ.lib.scoping import has_capability, require_capability
 from shequ.lib.tabular import xlsx_response
 from shequ.privacy.forms import RevealForm
@@ -30,27 +31,54 @@ class Filters(TypedDict):
     area_code: str
 
 
-def _filters(request: AuthenticatedHttpRequest) -> tuple[ResidentFilterForm, Filters]:
-    form = ResidentFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    return form, {"query": data.get("q", ""), "tags": data.get("tag", []), "area_code": data.get("area", "")}
+def _filters(request: AuthenticatedHttpRequest) -> tuple[ResidentFilterForm, Filters | None]:
+    """The list's filters: from the search box, which posts, or from the address (names, addresses, groups,
+    areas). An identity number or a phone in the address (logged, kept in histories) is neither searched
+    nor shown back: None, and the form says to use the search box."""
+    if request.method == "POST":
+        form = ResidentFilterForm(request.POST)
+    else:
+        data = request.GET.copy()
+        if selectors.looks_like_identifier(data.get("q", "")):
+            data["q"] = ""
+            form = ResidentFilterForm(data)
+            form.is_valid()
+            form.add_error("q", _("Search identity numbers and phones with the search box, not in the address."))
+            return form, None
+        form = ResidentFilterForm(data or None)
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    return form, {"query": cleaned.get("q", ""), "tags": cleaned.get("tag", []), "area_code": cleaned.get("area", "")}
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def resident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The residents found by the filters. The search box posts, and so do the pager and the export (the
+    filters ride along as hidden fields): an identity number searched never appears in an address."""
     require_capability(request.user, Capability.REGISTRY_READ)
     form, filters = _filters(request)
-    page = Paginator(selectors.residents(actor=request.user, **filters), 50).get_page(request.GET.get("page"))
+    people: QuerySet[Person] = Person.objects.none()
+    if filters is not None:
+        try:
+            people = selectors.residents(actor=request.user, **filters)
+        except ValidationError as exc:  # the hourly allowance of identifier lookups is spent
+            add_errors(form, exc)
+    page = Paginator(people, 50).get_page(request.POST.get("page") or request.GET.get("page"))
+    hidden = (
+        [("q", filters["query"]), ("area", filters["area_code"])] + [("tag", tag) for tag in filters["tags"]]
+        if filters is not None
+        else []
+    )
     return render(
         request,
         "residents/resident_list.html",
         {
             "form": form,
             "page": page,
+            "filters": [(name, value) for name, value in hidden if value],
             "export_form": ExportForm(),
             "can_reveal": has_capability(request.user, Capability.PERSONAL_REVEAL),
             "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
-            "query_string": request.GET.urlencode(),
         },
     )
 
@@ -83,14 +111,15 @@ def resident_new(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 @require_POST
 def resident_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     require_capability(request.user, Capability.REGISTRY_READ)
-    _form, filters = _filters(request)
+    _form, filters = _filters(request)  # posted beside the reason, as hidden fields
+    assert filters is not None  # only a GET address is refused
     export = ExportForm(request.POST)
     reason = export.cleaned_data["reason"] if export.is_valid() else ""
     try:
         content = services.residents_export(actor=request.user, reveal_reason=reason, **filters)
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
-        return redirect(f"{request.path.rsplit('export/', 1)[0]}?{request.GET.urlencode()}")
+        return redirect("residents:residents")
     return xlsx_response(content, "residents.xlsx")
 
 
