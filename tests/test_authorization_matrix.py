@@ -171,6 +171,9 @@ API_SPECS: dict[str, Spec] = {
     "audit_events": Spec(lambda c, t: c.get("/api/audit/events"), frozenset({Role.AUDITOR}), rows="events"),
     "residents_list": Spec(lambda c, t: c.get("/api/residents"), POOL, rows="residents"),
     "resident_get": Spec(lambda c, t: c.get(f"/api/residents/{t.obj.pk}"), POOL, target="person"),
+    "residents_lookup": Spec(
+        lambda c, t: json_post(c, "/api/residents/lookup", {"id_number": t.obj.id_number}), POOL, target="person"
+    ),
     "household_get": Spec(lambda c, t: c.get(f"/api/households/{t.obj.pk}"), POOL, target="household"),
     "digitisation": Spec(lambda c, t: c.get(f"/api/digitisation/{t.area.code}"), POOL, target="area"),
     "import_upload": Spec(

@@ -119,15 +119,15 @@ class LookupIn(Schema):
 
 
 @router.post("/residents/lookup", response={200: list[ResidentOut], 429: ErrorOut}, operation_id="residents_lookup")
-def residents_lookup(request: AuthenticatedHttpRequest, payload: LookupIn) -> Status | QuerySet[Person]:
+def residents_lookup(request: AuthenticatedHttpRequest, payload: LookupIn) -> Status | list[Person]:
     """The residents with this identity number or phone (exact), masked. Each call counts against the
     account's hourly allowance (`SHEQU_LOOKUP_LIMIT_PER_HOUR`) and is audited by the value's blind index;
-    past the allowance, 429."""
+    past the allowance, 429. Nobody you may read with that value: 404."""
     require_capability(request.user, Capability.REGISTRY_READ)
     try:
         return selectors.resident_lookup(actor=request.user, id_number=payload.id_number, phone=payload.phone)
     except ValidationError as exc:
-        if exc.code == LOOKUP_LIMIT:
+        if getattr(exc, "code", None) == LOOKUP_LIMIT:
             return Status(429, {"detail": exc.messages[0]})
         raise
 

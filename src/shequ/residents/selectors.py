@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -133,7 +134,7 @@ def residents(
             try:
                 people = _identifier_lookup(actor, people, "id_number", validate_id_number(compact).number)
             except ValidationError as exc:
-                if exc.code == LOOKUP_LIMIT:
+                if getattr(exc, "code", None) == LOOKUP_LIMIT:
                     raise
                 people = people.none()  # not a valid number: nobody has it
         elif _PHONE_LIKE.match(compact):
@@ -148,9 +149,10 @@ def residents(
     return people.select_related("area", "address").prefetch_related("tags__tag").order_by("area__code", "name", "pk")
 
 
-def resident_lookup(*, actor: User, id_number: str = "", phone: str = "") -> QuerySet[Person]:
+def resident_lookup(*, actor: User, id_number: str = "", phone: str = "") -> list[Person]:
     """The residents the actor may read with exactly this identity number or phone (give one): one
-    counted, audited lookup (see ``residents``). A malformed value is refused naming its field."""
+    counted, audited lookup (see ``residents``). A malformed value is refused naming its field; nobody
+    found is a 404, as for any row out of reach."""
     id_number, phone = (id_number or "").strip(), (phone or "").strip()
     if bool(id_number) == bool(phone):
         raise ValidationError({"": _("Give an identity number or a phone, one of the two.")})
@@ -164,7 +166,10 @@ def resident_lookup(*, actor: User, id_number: str = "", phone: str = "") -> Que
             query = normalize_mobile(phone)
         except ValidationError as exc:
             raise ValidationError({"phone": exc.messages}) from exc
-    return residents(actor=actor, query=query)
+    found = list(residents(actor=actor, query=query))
+    if not found:
+        raise Http404
+    return found
 
 
 def person_get(*, actor: User, person_id: int) -> Person:
