@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("shequ.accounts.urls")),
     path("areas/", include("shequ.areas.urls")),
     path("audit/", include("shequ.audit.urls")),
+    path("privacy/", include("shequ.privacy.urls")),
     path("reference/", include("shequ.reference.urls")),
     path("residents/", include("shequ.residents.urls")),
     path("resources/", include("shequ.resources.urls")),

@@ -135,6 +135,7 @@ def test_resident_sees_masked_data_and_reveals_with_a_reason(site, browser):
     masked = page.locator("dd.masked").first.inner_text()
     assert masked.startswith("2101") and "*" in masked
     page.select_option("select[name=field]", "id_number")
+    page.select_option("select[name=category]", "service")
     page.fill("input[name=reason]", "核对本人信息")
     page.click("#reveal button[type=submit]")
     revealed = page.locator(".revealed strong")

@@ -80,16 +80,18 @@ def test_every_reveal_needs_a_reason_and_is_audited(world, user_of):
     staff = user_of("community_staff")
     resident = user_of("resident")
     with pytest.raises(ValidationError):
-        reveal(actor=staff, model=User, pk=resident.pk, field="id_number", reason=" ")
+        reveal(actor=staff, model=User, pk=resident.pk, field="id_number", category="assistance", reason=" ")
     before = AuditEvent.objects.filter(action="privacy.reveal").count()
-    value = reveal(actor=staff, model=User, pk=resident.pk, field="id_number", reason="核实低保申请人身份")
+    value = reveal(
+        actor=staff, model=User, pk=resident.pk, field="id_number", category="assistance", reason="核实低保申请人身份"
+    )
     assert value == RESIDENT_ID
     event = AuditEvent.objects.filter(action="privacy.reveal").order_by("-id").first()
     assert AuditEvent.objects.filter(action="privacy.reveal").count() == before + 1
     assert (event.actor_id, event.object_id, event.data) == (
         staff.pk,
         str(resident.pk),
-        {"field": "id_number", "reason": "核实低保申请人身份"},
+        {"field": "id_number", "category": "assistance", "reason": "困难救助核查: 核实低保申请人身份"},
     )
     assert RESIDENT_ID not in str(event.data)
 
@@ -110,14 +112,14 @@ def test_every_reveal_needs_a_reason_and_is_audited(world, user_of):
 def test_reveal_outside_scope_or_without_permission_is_a_404(world, user_of, persona):
     resident = user_of("resident")
     with pytest.raises(Http404):
-        reveal(actor=user_of(persona), model=User, pk=resident.pk, field="phone", reason="想看看而已")
+        reveal(actor=user_of(persona), model=User, pk=resident.pk, field="phone", category="other", reason="想看看而已")
 
 
 def test_own_data_can_be_revealed_and_is_audited(world, client_of, user_of):
     resident = user_of("resident")
     response = client_of("resident").post(
         f"/api/accounts/{resident.pk}/reveal",
-        {"field": "phone", "reason": "核对本人信息"},
+        {"field": "phone", "category": "service", "reason": "核对本人信息"},
         content_type="application/json",
     )
     assert response.json() == {"field": "phone", "value": RESIDENT_PHONE}

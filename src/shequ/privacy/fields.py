@@ -66,6 +66,8 @@ class Unreadable(str):
     key): a placeholder, never the stored text. Saving the row writes the stored text back unchanged,
     so the evidence stays for whoever investigates."""
 
+    stored: str
+
     def __new__(cls, stored: str) -> Unreadable:
         self = super().__new__(cls, _("[cannot be decrypted]"))
         self.stored = stored

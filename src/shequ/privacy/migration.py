@@ -59,7 +59,7 @@ def bind_to_rows(label: str, fields: Sequence[str], *, reverse: bool = False) ->
     return run
 
 
-def _reseal(stored: str, column: str, old_key: object, new_key: uuid.UUID | None) -> str:
+def _reseal(stored: str, column: str, old_key: uuid.UUID | str | None, new_key: uuid.UUID | None) -> str:
     if not stored:
         return stored
     try:
