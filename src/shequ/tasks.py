@@ -31,6 +31,8 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Signed-out and timed-out sessions stay in the database until removed.
     "clear-expired-sessions": {"task": "shequ.clear_sessions", "schedule": crontab(hour=3, minute=17)},
+    # Uploaded rosters and error reports are kept SHEQU_IMPORT_RETENTION_DAYS, then deleted.
+    "purge-imports": {"task": "shequ.imports.imports_purge", "schedule": crontab(hour=3, minute=37)},
 }
 
 

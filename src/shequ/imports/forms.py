@@ -2,12 +2,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from shequ.areas.models import Area
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+from .services import check_upload
 
 
 class ImportForm(forms.Form):
@@ -22,8 +23,9 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
-        if (upload.size or 0) > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 200 MB."))
-        if not (upload.name or "").lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
+        try:
+            # The same checks as the API's (the service makes them again; here they show on the field).
+            check_upload(filename=upload.name or "", size=upload.size or 0)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["file"]) from None
         return upload

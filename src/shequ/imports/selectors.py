@@ -1,4 +1,7 @@
-"""Reads of import jobs: a job is seen by those who may import into its area."""
+"""Reads of import jobs: a job, and its error report, is seen by those who hold the importer's
+capability over the job's community (its staff, and the street, district and city officers above it).
+The uploader sees it through that same capability: an account that lost its grant no longer sees the
+jobs it uploaded (the rows are the community's, not the uploader's)."""
 
 from __future__ import annotations
 
@@ -23,8 +26,8 @@ def import_job_get(*, actor: User, job_id: int) -> ImportJob:
     return get_visible_or_404(import_jobs(actor=actor), pk=job_id)
 
 
-def import_report(*, actor: User, job_id: int) -> bytes | None:
-    """The error report of a rejected job, or None."""
-    job = import_job_get(actor=actor, job_id=job_id)
+def import_report(job: ImportJob) -> bytes | None:
+    """The error report of a job the caller has found visible (download it through
+    ``services.import_report_download``, which audits it), or None."""
     report = ImportJob.objects.filter(pk=job.pk).values_list("report", flat=True).first()
     return bytes(report) if report else None

@@ -18,3 +18,11 @@ def start_import(job_id: int) -> None:
 
     make_queue_dirs()
     import_run_task.delay(job_id)
+
+
+@shared_task(name="shequ.imports.imports_purge")
+def imports_purge_task() -> int:
+    """The daily purge of uploads and error reports past SHEQU_IMPORT_RETENTION_DAYS (beat: shequ.tasks)."""
+    from .services import imports_purge
+
+    return imports_purge()

@@ -18,21 +18,29 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from .masking import escape_spreadsheet_cell
 
-# An .xlsx holds at most 1,048,576 rows by its format; a CSV is held to the same.
-MAX_ROWS = 1_048_576
 # A cell longer than this is no roster value; it is cut here and refused by the column's own length.
 MAX_CELL_CHARS = 1_000
-# A workbook is a zip file: refuse one that would unpack to more than this (a zip bomb).
-MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
 MAX_COLUMNS = 100
+
+
+def max_rows() -> int:
+    """Data rows a file may have (SHEQU_IMPORT_MAX_ROWS; by default an .xlsx's own maximum)."""
+    return int(settings.SHEQU_IMPORT_MAX_ROWS)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
 
 
 @dataclass(frozen=True)
@@ -107,21 +115,68 @@ def cell_text(value: object) -> str:
 
 
 def _check_workbook_size(source: IO[bytes]) -> None:
+    """Refuse a workbook whose parts would unpack to more than SHEQU_IMPORT_MAX_UNPACKED_BYTES, from the
+    sizes its zip directory declares, before anything is unpacked (a zip bomb). The declared size also
+    bounds what is unpacked: Python's zip reader stops at it."""
+    limit = int(settings.SHEQU_IMPORT_MAX_UNPACKED_BYTES)
     try:
         with zipfile.ZipFile(source) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as exc:
         raise TableFileError(_("The file is not an Excel workbook that can be read.")) from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise TableFileError(_("The workbook unpacks to more than 2 GB; split it into smaller files."))
+    if unpacked > limit:
+        raise TableFileError(
+            _("The workbook unpacks to more than %(max)s; split it into smaller files.") % {"max": _megabytes(limit)}
+        )
     source.seek(0)
 
 
+def _too_many_rows() -> TableFileError:
+    return TableFileError(_("The file has more than %(max)d rows; split it.") % {"max": max_rows()})
+
+
 def _bounded(rows: Iterator[list[str]]) -> Iterator[list[str]]:
+    limit = max_rows()
     for count, row in enumerate(rows, start=1):
-        if count > MAX_ROWS:
-            raise TableFileError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
+        if count > limit:
+            raise _too_many_rows()
         yield row[:MAX_COLUMNS]
+
+
+def _sheet_rows(workbook: Any) -> Iterator[list[str]]:
+    """The first sheet's rows as lists of text, the heading first, from the sheet's XML as it streams.
+
+    openpyxl's own row iterator fills every missing row up to the next one and trusts the sheet's
+    declared size: a 5 KB sheet with one row numbered 100,000,000,000 would keep it filling for hours,
+    and rows beyond a wrong declared size would be dropped silently. Here a row numbered beyond the row
+    limit refuses the file at once, and a gap below it is a run of empty lists (the row numbers stay
+    those Excel shows). Rows out of order are skipped, as openpyxl does."""
+    sheet = workbook.worksheets[0]
+    limit = max_rows() + 1  # the heading is row 1
+    expected = 1
+    with sheet._get_source() as xml:
+        parser = WorkSheetParser(
+            xml,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            if number > limit:
+                raise _too_many_rows()
+            if number < expected:
+                continue
+            while expected < number:
+                yield []
+                expected += 1
+            row = [""] * min(MAX_COLUMNS, max((cell["column"] for cell in cells), default=0))
+            for cell in cells:
+                if cell["column"] <= MAX_COLUMNS:
+                    row[cell["column"] - 1] = cell_text(cell["value"])
+            yield row
+            expected += 1
 
 
 def _text_encoding(source: IO[bytes]) -> str:
@@ -153,11 +208,12 @@ def read_table(source: IO[bytes]) -> tuple[list[str], Iterator[list[str]]]:
         _check_workbook_size(source)
         try:
             workbook = load_workbook(source, read_only=True, data_only=True)
-            sheet_rows = workbook.worksheets[0].iter_rows(values_only=True)
-            header = [cell_text(v) for v in next(sheet_rows, ())]
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
+            sheet_rows = _sheet_rows(workbook)
+            header = next(sheet_rows, [])
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, SyntaxError) as exc:
+            # SyntaxError: the XML parser's ParseError, for a sheet that is not well-formed XML.
             raise TableFileError(_("The file is not an Excel workbook that can be read.")) from exc
-        return header[:MAX_COLUMNS], _bounded([cell_text(v) for v in row] for row in sheet_rows)
+        return header[:MAX_COLUMNS], _bounded(_workbook_rows(sheet_rows))
     source.seek(0)
     text = io.TextIOWrapper(source, encoding=_text_encoding(source), newline="")
     reader = csv.reader(text)
@@ -166,6 +222,13 @@ def read_table(source: IO[bytes]) -> tuple[list[str], Iterator[list[str]]]:
     except csv.Error as exc:
         raise TableFileError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
     return header[:MAX_COLUMNS], _bounded(_csv_rows(reader, text))
+
+
+def _workbook_rows(rows: Iterator[list[str]]) -> Iterator[list[str]]:
+    try:
+        yield from rows
+    except (KeyError, ValueError, OSError, IndexError, SyntaxError, zipfile.BadZipFile) as exc:
+        raise TableFileError(_("The file is not an Excel workbook that can be read.")) from exc
 
 
 def _csv_rows(reader: Iterator[list[str]], text: io.TextIOWrapper) -> Iterator[list[str]]:
@@ -229,14 +292,13 @@ ERROR_FILL = PatternFill(start_color="FFF4CCCC", end_color="FFF4CCCC", fill_type
 
 
 def error_report(header: list[str], columns: list[Column], rows: Iterable[TableRow], file_error: str = "") -> bytes:
-    """The bad rows back as a workbook: bad cells red with the reason as a comment, and a last column
-    "错误说明" listing every reason of the row."""
+    """The bad rows back as a workbook: bad cells red, and a last column "错误说明" listing every reason
+    of the row. Written as a stream (openpyxl's write-only mode): each
+    row costs the same however many came before it."""
     by_heading = {c.header: c for c in columns} | {c.key: c for c in columns}
     by_key = {c.key: c for c in columns}
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "错误报告"
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("错误报告")
     if file_error:
         sheet.append(["错误说明"])
         sheet.append([file_error])
@@ -246,15 +308,17 @@ def error_report(header: list[str], columns: list[Column], rows: Iterable[TableR
         for row in rows:
             if not row.errors:
                 continue
-            cells = [row.raw.get(k, "") if k else "" for k in keys]
-            reasons = "；".join(f"{by_key[k].header if k in by_key else k}：{m}" for k, m in row.errors.items())
-            sheet.append([row.number, *[escape_spreadsheet_cell(c) for c in cells], reasons])
-            excel_row = sheet.max_row
-            for offset, key in enumerate(keys, start=2):
+            cells: list[Any] = []
+            for key in keys:
+                text = str(escape_spreadsheet_cell(row.raw.get(key, "") if key else ""))
+                cell = WriteOnlyCell(sheet, text)
                 if key in row.errors:
-                    cell = sheet.cell(row=excel_row, column=offset)
+                    # Red, with no comment: the last column gives every reason, and a comment per bad
+                    # cell cost more than all the rest of the report together (a VML shape each).
                     cell.fill = ERROR_FILL
-                    cell.comment = Comment(row.errors[key], "社区服务平台")
+                cells.append(cell)
+            reasons = "；".join(f"{by_key[k].header if k in by_key else k}：{m}" for k, m in row.errors.items())
+            sheet.append([row.number, *cells, reasons])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
