@@ -145,6 +145,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: the owner of the tables, used by `manage.py migrate` and `manage.py db_roles`, while the
+# application runs as SHEQU_DATABASE_URL's role, which may only INSERT and SELECT audit events
+# (docs/deploy.md, "Database roles"). Empty: migrations run as SHEQU_DATABASE_URL's role.
+SHEQU_MIGRATE_DATABASE_URL = os.environ.get("SHEQU_MIGRATE_DATABASE_URL", "")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -193,6 +197,12 @@ SHEQU_LOOKUP_LIMIT_PER_HOUR = env_int("SHEQU_LOOKUP_LIMIT_PER_HOUR", 60)
 # Reveals by one account within the window that alert the auditors.
 SHEQU_REVEAL_ALERT_COUNT = env_int("SHEQU_REVEAL_ALERT_COUNT", 20)
 SHEQU_REVEAL_ALERT_WINDOW_SECONDS = env_int("SHEQU_REVEAL_ALERT_WINDOW_SECONDS", 10 * 60)
+# Audit checkpoints: every this many minutes the scheduler verifies the trail and appends the signed end
+# of every chain to this file (outside the database), against which verification finds deleted events.
+SHEQU_AUDIT_CHECKPOINT_MINUTES = env_int("SHEQU_AUDIT_CHECKPOINT_MINUTES", 10)
+SHEQU_AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("SHEQU_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit" / "checkpoints.jsonl")
+)
 
 # Imports: a roster naming more people registered elsewhere than this is refused and alerted; rows and
 # unpacked size are bounded before parsing; files and error reports are purged after the retention.

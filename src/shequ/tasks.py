@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,6 +22,7 @@ from celery import Celery
 from celery.beat import PersistentScheduler
 from celery.schedules import crontab
 from celery.signals import worker_init
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
 
@@ -33,6 +35,11 @@ app.conf.beat_schedule = {
     "clear-expired-sessions": {"task": "shequ.clear_sessions", "schedule": crontab(hour=3, minute=17)},
     # Uploaded rosters and error reports are kept SHEQU_IMPORT_RETENTION_DAYS, then deleted.
     "purge-imports": {"task": "shequ.imports.imports_purge", "schedule": crontab(hour=3, minute=37)},
+    # Verify the audit trail and append a signed checkpoint of its end (shequ.audit.tasks).
+    "audit-checkpoint": {
+        "task": "shequ.audit.checkpoint",
+        "schedule": timedelta(minutes=settings.SHEQU_AUDIT_CHECKPOINT_MINUTES),
+    },
 }
 
 

@@ -11,7 +11,7 @@ from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import ActorHttpRequest, require_capability
 
 from . import selectors
-from .models import AuditEvent
+from .models import Alert, AuditEvent
 from .services import verify_chain
 
 router = Router(tags=["audit"])
@@ -36,6 +36,19 @@ class ChainOut(Schema):
     checked: int
     first_broken_id: int | None
     reason: str
+    checkpoint_at: datetime | None
+    checkpoint_count: int | None
+
+
+class AlertOut(Schema):
+    id: int
+    at: datetime
+    kind: str
+    actor_id: int | None
+    area_code: str
+    data: dict[str, Any]
+    acknowledged_at: datetime | None
+    acknowledged_by_id: int | None
 
 
 @router.get("/audit/events", response=list[AuditEventOut], operation_id="audit_events")
@@ -51,4 +64,19 @@ def audit_verify(request: ActorHttpRequest) -> ChainOut:
     """Recompute the whole hash chain (auditors only)."""
     require_capability(request.user, Capability.AUDIT_READ)
     report = verify_chain()
-    return ChainOut(ok=report.ok, checked=report.checked, first_broken_id=report.first_broken_id, reason=report.reason)
+    return ChainOut(
+        ok=report.ok,
+        checked=report.checked,
+        first_broken_id=report.first_broken_id,
+        reason=report.reason,
+        checkpoint_at=report.checkpoint.at if report.checkpoint else None,
+        checkpoint_count=report.checkpoint.count if report.checkpoint else None,
+    )
+
+
+@router.get("/audit/alerts", response=list[AlertOut], operation_id="audit_alerts")
+@paginate
+def audit_alerts(request: ActorHttpRequest) -> QuerySet[Alert]:
+    """The alerts of the auditor's area: open ones first, then newest first."""
+    require_capability(request.user, Capability.AUDIT_READ)
+    return selectors.alerts(actor=request.user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -37,10 +38,13 @@ class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     """One thing that happened, written in the same transaction as the change it records.
 
-    Events form a chain: ``hash`` is a keyed hash (HMAC-SHA256 with SHEQU_AUDIT_KEY) of the event and
-    the previous event's hash, so changing or removing an event breaks every later link. Updates and
-    deletes are refused by the application and, on PostgreSQL, by a trigger. ``data`` never holds
-    personal data; it names fields and reasons, not values.
+    Events form chains: ``hash`` is a keyed hash (HMAC-SHA256 with SHEQU_AUDIT_KEY) of the event and
+    the previous event's hash in the same ``stripe``, so changing or removing an event breaks every later
+    link of its stripe. The trail is split into stripes so that concurrent transactions append to
+    different chains instead of queueing on one city-wide lock (services.record_event); a signed
+    checkpoint outside the database anchors the end of every stripe (services.checkpoint_write). Updates
+    and deletes are refused by the application and, on PostgreSQL, by triggers and the runtime role's
+    rights. ``data`` never holds personal data; it names fields and reasons, not values.
     """
 
     area_path_lookup = "area_path"
@@ -63,6 +67,8 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # Which chain the event links into (events before stripes existed are all stripe 0).
+    stripe = models.PositiveSmallIntegerField(default=0)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -72,6 +78,8 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["id"]
+        # The head of a stripe (its newest event) is read on every append.
+        indexes = [models.Index(fields=["stripe", "id"], name="audit_event_stripe_id")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action}"
@@ -145,3 +153,19 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"alert #{self.pk} {self.kind}"
+
+    @property
+    def area_code(self) -> str:
+        return self.area_path.strip("/").rsplit("/", 1)[-1] if self.area_path else ""
+
+    @property
+    def audit_area(self) -> FiledUnder | None:
+        """Where the alert's own events (its acknowledgement) are filed: the alert's area."""
+        return FiledUnder(self.area_path) if self.area_path else None
+
+
+@dataclass(frozen=True)
+class FiledUnder:
+    """An area known only by its path (the audit trail sits below the area tree)."""
+
+    path: str

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from shequ.lib.scoping import Actor
 
-from .models import AuditEvent
+from .models import Alert, AuditEvent
 
 
 def audit_events(*, actor: Actor, action: str = "") -> QuerySet[AuditEvent]:
@@ -13,3 +13,9 @@ def audit_events(*, actor: Actor, action: str = "") -> QuerySet[AuditEvent]:
     if action:
         events = events.filter(action__startswith=action[:64])
     return events
+
+
+def alerts(*, actor: Actor) -> QuerySet[Alert]:
+    """The alerts of the auditor's area: open ones first, each group newest first."""
+    is_open = ExpressionWrapper(Q(acknowledged_at__isnull=True), output_field=BooleanField())
+    return Alert.objects.visible_to(actor).annotate(is_open=is_open).order_by("-is_open", "-id")
