@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVE = ROOT / "scripts" / "serve.sh"
 SUPERVISE = ROOT / "scripts" / "supervise.py"
 WEB_WORKERS = 2
+IDENTIFIER = "210102194803120029"  # a valid identity number, to look for where it must not appear
 
 
 def free_port() -> int:
@@ -164,9 +165,10 @@ def test_the_stack_that_run_sh_starts(separate_database, tmp_path):
         assert (tmp_path / "static").is_dir()
 
         # Debug pages are off: a missing page is the plain 404, telling nothing about the code.
-        missing = session.get(f"{base}/no-such-page/", timeout=10)
+        # An identifier in the address is not repeated either.
+        missing = session.get(f"{base}/no-such-page/{IDENTIFIER}/", timeout=10)
         assert missing.status_code == 404
-        for leak in ("DEBUG = True", "Traceback", "URLconf", "shequ.urls", "Page not found <span>"):
+        for leak in ("DEBUG = True", "Traceback", "URLconf", "shequ.urls", "Page not found <span>", IDENTIFIER):
             assert leak not in missing.text
 
         # The processes: one gunicorn master and its workers; one Celery worker; exactly one scheduler,
@@ -323,3 +325,25 @@ def test_the_scheduler_clears_expired_sessions():
     Session.objects.create(session_key="y" * 32, session_data="", expire_date=timezone.now() + timedelta(days=1))
     clear_sessions.delay()  # inline in tests (SHEQU_TASKS_EAGER=1), in the worker when served
     assert list(Session.objects.values_list("session_key", flat=True)) == ["y" * 32]
+
+
+@pytest.mark.django_db
+def test_error_pages_with_debug_off_show_no_identifier(world, client_of, settings):
+    """What ./run.sh serves (SHEQU_DEBUG=0 unless asked for): a 404 and a 500 say nothing of the address or
+    of the failure, so an identity number in either goes no further."""
+    from unittest import mock
+
+    from shequ.residents.models import Person
+
+    for script in (ROOT / "run.sh", SERVE):
+        assert 'export SHEQU_DEBUG="${SHEQU_DEBUG:-0}"' in script.read_text()
+    settings.DEBUG = False
+    client = client_of("community_staff")
+    missing = client.get(f"/residents/households/0/{IDENTIFIER}/")
+    assert missing.status_code == 404 and IDENTIFIER not in missing.content.decode()
+    client.raise_request_exception = False
+    person = Person.objects.get(name="甲")
+    with mock.patch("shequ.residents.selectors.person_get", side_effect=RuntimeError(f"failed on {person.id_number}")):
+        broken = client.get(f"/residents/{person.pk}/")
+    assert broken.status_code == 500
+    assert person.id_number not in broken.content.decode() and "Traceback" not in broken.content.decode()

@@ -4,6 +4,7 @@ from typing import Any, TypedDict
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -31,44 +32,36 @@ class Filters(TypedDict):
     area_code: str
 
 
-def _filters(request: AuthenticatedHttpRequest) -> tuple[ResidentFilterForm, Filters | None]:
+def _filters(request: AuthenticatedHttpRequest) -> tuple[ResidentFilterForm, Filters]:
     """The list's filters: from the search box, which posts, or from the address (names, addresses, groups,
-    areas). An identity number or a phone in the address (logged, kept in histories) is neither searched
-    nor shown back: None, and the form says to use the search box."""
-    if request.method == "POST":
-        form = ResidentFilterForm(request.POST)
-    else:
-        data = request.GET.copy()
-        if selectors.looks_like_identifier(data.get("q", "")):
-            data["q"] = ""
-            form = ResidentFilterForm(data)
-            form.is_valid()
-            form.add_error("q", _("Search identity numbers and phones with the search box, not in the address."))
-            return form, None
-        form = ResidentFilterForm(data or None)
+    areas)."""
+    form = ResidentFilterForm((request.POST if request.method == "POST" else request.GET) or None)
     cleaned = form.cleaned_data if form.is_valid() else {}
     return form, {"query": cleaned.get("q", ""), "tags": cleaned.get("tag", []), "area_code": cleaned.get("area", "")}
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
-def resident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def resident_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The residents found by the filters. The search box posts, and so do the pager and the export (the
     filters ride along as hidden fields): an identity number searched never appears in an address."""
+    if not request.user.is_authenticated:
+        # Not login_required: its "next" would carry the query string, an identifier perhaps, to the
+        # sign-in page's address and form.
+        return redirect_to_login(request.path)
     require_capability(request.user, Capability.REGISTRY_READ)
+    if request.method == "GET" and selectors.looks_like_identifier(request.GET.get("q", "")):
+        # In an address it is logged and kept in histories (and this page's links would repeat it):
+        # neither searched nor shown back.
+        messages.error(request, _("Search identity numbers and phones with the search box, not in the address."))
+        return redirect("residents:residents")
     form, filters = _filters(request)
     people: QuerySet[Person] = Person.objects.none()
-    if filters is not None:
-        try:
-            people = selectors.residents(actor=request.user, **filters)
-        except ValidationError as exc:  # the hourly allowance of identifier lookups is spent
-            add_errors(form, exc)
+    try:
+        people = selectors.residents(actor=request.user, **filters)
+    except ValidationError as exc:  # the hourly allowance of identifier lookups is spent
+        add_errors(form, exc)
     page = Paginator(people, 50).get_page(request.POST.get("page") or request.GET.get("page"))
-    hidden = (
-        [("q", filters["query"]), ("area", filters["area_code"])] + [("tag", tag) for tag in filters["tags"]]
-        if filters is not None
-        else []
-    )
+    hidden = [("q", filters["query"]), ("area", filters["area_code"])] + [("tag", tag) for tag in filters["tags"]]
     return render(
         request,
         "residents/resident_list.html",
@@ -112,7 +105,6 @@ def resident_new(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 def resident_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     require_capability(request.user, Capability.REGISTRY_READ)
     _form, filters = _filters(request)  # posted beside the reason, as hidden fields
-    assert filters is not None  # only a GET address is refused
     export = ExportForm(request.POST)
     reason = export.cleaned_data["reason"] if export.is_valid() else ""
     try:
