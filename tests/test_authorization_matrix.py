@@ -16,13 +16,14 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 from shapely.geometry import shape
 
 from shequ.accounts.models import Grant, GrantRequest, User
 from shequ.accounts.roles import Role
 from shequ.api import PUBLIC_OPERATIONS, api
 from shequ.areas.models import Area, Level
-from shequ.audit.models import AuditEvent
+from shequ.audit.models import Alert, AuditEvent
 from tests.factories import id_number, uscc
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,11 @@ _counter = itertools.count()
 
 def unique(prefix: str) -> str:
     return f"{prefix}{next(_counter)}"
+
+
+def new_alert() -> Alert:
+    """An alert of no area: for the auditors of a whole city."""
+    return Alert.objects.create(at=timezone.now(), kind=Alert.Kind.GRANT)
 
 
 def json_post(client, url, body):
@@ -261,6 +267,7 @@ API_SPECS: dict[str, Spec] = {
         target="community",
     ),
     "audit_verify": Spec(lambda c, t: c.get("/api/audit/verify"), frozenset({Role.AUDITOR})),
+    "audit_alerts": Spec(lambda c, t: c.get("/api/audit/alerts"), frozenset({Role.AUDITOR})),
 }
 
 PAGE_SPECS: dict[str, Spec] = {
@@ -304,6 +311,9 @@ PAGE_SPECS: dict[str, Spec] = {
         lambda c, t: c.get(f"/areas/grids/{t.area.code}/edit/"), GRID_MANAGERS, target="grid", **PAGE
     ),
     "audit:events": Spec(lambda c, t: c.get("/audit/"), frozenset({Role.AUDITOR}), **PAGE),
+    "audit:alert_acknowledge": Spec(
+        lambda c, t: c.post(f"/audit/alerts/{new_alert().pk}/acknowledge/"), frozenset({Role.AUDITOR}), ok=302, **PAGE
+    ),
     "privacy:reveal_reasons": Spec(
         lambda c, t: c.get("/privacy/reveal-reasons/"), frozenset({Role.CITY_ADMIN}), **PAGE
     ),
