@@ -174,6 +174,7 @@ API_SPECS: dict[str, Spec] = {
         REVEALERS | {Role.RESIDENT},
         target="user",
     ),
+    "reveal_reasons_list": Spec(lambda c, t: c.get("/api/reveal-reasons"), AUTHENTICATED),
     "audit_events": Spec(lambda c, t: c.get("/api/audit/events"), frozenset({Role.AUDITOR}), rows="events"),
     "residents_list": Spec(lambda c, t: c.get("/api/residents"), POOL, rows="residents"),
     "resident_get": Spec(lambda c, t: c.get(f"/api/residents/{t.obj.pk}"), POOL, target="person"),

@@ -15,6 +15,7 @@ from shequ.areas.api import router as areas_router
 from shequ.audit.api import router as audit_router
 from shequ.entities.api import router as entities_router
 from shequ.imports.api import router as imports_router
+from shequ.privacy.api import router as privacy_router
 from shequ.reference.api import router as reference_router
 from shequ.residents.api import router as residents_router
 from shequ.resources.api import router as resources_router
@@ -72,5 +73,6 @@ def health(request: HttpRequest) -> HealthOut:
 api.add_router("/", areas_router)
 api.add_router("/", accounts_router)
 api.add_router("/", audit_router)
+api.add_router("/", privacy_router)
 for router in (reference_router, residents_router, entities_router, resources_router, imports_router):
     api.add_router("/", router)

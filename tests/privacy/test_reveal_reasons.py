@@ -85,6 +85,10 @@ def test_the_reveal_form_offers_the_active_categories(world, client_of, user_of)
         f"/accounts/{me.pk}/reveal/", {"field": "phone", "category": "service", "reason": "核对本人手机号"}
     ).content.decode()
     assert "13912345678" in answer
+    # API clients find the codes to send as the reveal's category.
+    listed = client.get("/api/reveal-reasons").json()
+    assert {"code": "home_visit", "name": "上门走访核实"} in listed
+    assert "authorities" not in [item["code"] for item in listed]
 
 
 def test_many_reveals_in_the_window_raise_one_alert(world, user_of, settings):
