@@ -79,3 +79,10 @@ def test_the_page_shows_the_checkpoint_status(world, client_of, settings):
     call_command("audit_checkpoint", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
     page = client.get("/audit/?verify=1", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Last checkpoint:" in page and "The chain is intact" in page
+
+
+def test_the_page_speaks_chinese(world, client_of):
+    _alert(world.community_a, reveals=21)
+    page = client_of("auditor").get("/audit/").content.decode()
+    for text in ("提醒", "短时间内多次查看明文", "涉及账号", "确认", "尚未生成检查点。"):
+        assert text in page, text
