@@ -4,15 +4,15 @@
         --database postgres://postgres@127.0.0.1:5432/shequ_audit_bench
 
 The database is created if missing and emptied first (never point this at real data). It loads Shenyang's
-divisions and gives one community's staff account ``--writers`` grids. ``--writers`` processes then each
-run a typical audited write for ``--seconds``: the product's own ``areas.services.grid_update`` renaming
-the writer's own grid (a scoped lookup that locks the row, the siblings' names checked, the row saved and
-its audit event recorded, in one transaction). The baseline, measured in the same run, is the same
-service with ``record_event`` replaced by nothing. Both are measured ``--rounds`` times, alternating
-(baseline, audited, baseline, audited, ...) so that a noisy moment of the shared machine does not fall on
-one side only. Figures: transactions per second both ways, the ratio (target ≥ 0.80), and whether the
-whole chain verifies afterwards. ``--stripes 1`` puts every event on one chain behind one lock: the design
-before stripes, for comparison.
+divisions and gives one community ``--writers`` grids and as many staff accounts. ``--writers`` processes
+then each run a typical audited write for ``--seconds``: the product's own ``areas.services.grid_update``
+renaming the writer's own grid as the writer's own account (a scoped lookup that locks the row, the
+siblings' names checked, the row saved and its audit event recorded, in one transaction). The baseline,
+measured in the same run, is the same service with ``record_event`` replaced by nothing. Both are measured
+``--rounds`` times, alternating (baseline, audited, baseline, audited, ...) so that a noisy moment of the
+shared machine does not fall on one side only. Figures: transactions per second both ways, the ratio
+(target ≥ 0.80), and whether the whole chain verifies afterwards. ``--stripes 1`` puts every event on one
+chain behind one lock, like the design before stripes, for comparison.
 """
 
 from __future__ import annotations
@@ -111,12 +111,12 @@ def main() -> None:
     load_divisions(actor=None, city_code="2101")
     community = Area.objects.filter(level=Level.COMMUNITY).order_by("code").first()
     assert community is not None
-    staff = User.objects.create(username="bench-staff")
-    Grant.objects.create(user=staff, role=Role.COMMUNITY_STAFF, area=community)
-    jobs = [
-        (staff.pk, grid_create(actor=staff, community_code=community.code, name=f"网格{n}").code)
-        for n in range(options.writers)
-    ]
+    # One staff account per writer, as concurrent requests come from different people.
+    jobs = []
+    for n in range(options.writers):
+        staff = User.objects.create(username=f"bench-staff-{n}")
+        Grant.objects.create(user=staff, role=Role.COMMUNITY_STAFF, area=community)
+        jobs.append((staff.pk, grid_create(actor=staff, community_code=community.code, name=f"网格{n}").code))
     connection.close()
 
     plain: list[float] = []
