@@ -65,15 +65,24 @@ def test_export_is_masked_unless_revealed_with_a_reason(world, user_of, pool):
     assert not any(row["身份证号"] in cells for row in pool)
     assert any("**********" in c for c in cells)
     assert AuditEvent.objects.filter(action="residents.export").exists()
-    revealed = services.residents_export(actor=staff, reveal_reason="上报民政局核对")
+    with pytest.raises(ValidationError):  # a reason without real characters, or without its category
+        services.residents_export(actor=staff, reveal_category="service", reveal_reason="....")
+    with pytest.raises(ValidationError):
+        services.residents_export(actor=staff, reveal_reason="上报民政局核对")
+    revealed = services.residents_export(actor=staff, reveal_category="service", reveal_reason="上报民政局核对")
     cells = [str(c) for row in load_workbook(io.BytesIO(revealed)).active.iter_rows(values_only=True) for c in row]
     assert pool[3]["身份证号"] in cells
     event = AuditEvent.objects.filter(action="residents.export_unmasked").get()
     # The rows: the pool and the world's own resident of community A.
-    assert event.data["reason"] == "上报民政局核对" and event.data["rows"] == len(pool) + 1
+    assert event.data["reason"] == "办理服务事项: 上报民政局核对" and event.data["rows"] == len(pool) + 1
+    shown = AuditEvent.objects.get(action="privacy.revealed", actor=staff)
+    expected = set(Person.objects.filter(area__path__startswith=world.community_a.path).values_list("pk", flat=True))
+    assert set(map(int, shown.data["ids"])) == expected
     # A grid worker may read the list but not unmask it.
     with pytest.raises(Http404):
-        services.residents_export(actor=user_of("grid_worker"), reveal_reason="上报民政局核对")
+        services.residents_export(
+            actor=user_of("grid_worker"), reveal_category="service", reveal_reason="上报民政局核对"
+        )
 
 
 def test_export_escapes_formula_cells(world, user_of):

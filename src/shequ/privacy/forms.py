@@ -6,14 +6,14 @@ from .models import RevealReason
 from .services import REASON_MAX
 
 
-def _categories() -> list[tuple[str, str]]:
+def reason_categories() -> list[tuple[str, str]]:
     # Read when each form is made: the list is edited while the site runs.
     return [("", "---------"), *RevealReason.objects.filter(active=True).values_list("code", "name")]
 
 
 class RevealForm(forms.Form):
     field = forms.ChoiceField(label=_("Field"), choices=PersonalField.choices)
-    category = forms.ChoiceField(label=_("Reason category"), choices=_categories)
+    category = forms.ChoiceField(label=_("Reason category"), choices=reason_categories)
     reason = forms.CharField(label=_("Reason for viewing"), max_length=REASON_MAX)
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shequ.areas.models import Area
+from shequ.privacy.forms import reason_categories
 from shequ.reference.selectors import tag_types
 
 from .models import ResidenceType
@@ -32,6 +33,11 @@ class ResidentFilterForm(forms.Form):
 
 
 class ExportForm(forms.Form):
+    """Masked unless a reason is given (its category and its text), as for revealing one value."""
+
+    category = forms.ChoiceField(
+        label=_("Reason category (for an unmasked export)"), required=False, choices=reason_categories
+    )
     reason = forms.CharField(
         label=_("Reason for an unmasked export (leave empty for masked)"), required=False, max_length=200
     )

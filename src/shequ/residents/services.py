@@ -23,7 +23,8 @@ from shequ.lib.tabular import TableRow
 from shequ.privacy.crypto import blind_index
 from shequ.privacy.fields import lookup, masked
 from shequ.privacy.lookups import identifier_lookup
-from shequ.privacy.services import REASON_MIN
+from shequ.privacy.services import record_revealed
+from shequ.privacy.services import reveal_reason as reveal_reason_checked
 from shequ.reference.selectors import active_tag_type
 
 from .importers import (
@@ -86,22 +87,20 @@ def residents_export(
     query: str = "",
     tags: Sequence[str] = (),
     area_code: str = "",
+    reveal_category: str = "",
     reveal_reason: str = "",
 ) -> bytes:
-    """An .xlsx of the residents the actor finds with these filters: masked, unless the actor holds the
-    reveal permission and gives a reason (then it is one audit event naming the count). Cells that a
-    spreadsheet would run are escaped. The workbook is built after the audit transaction has closed:
-    no write lock is held while it is made."""
-    reveal_reason = " ".join((reveal_reason or "").split())
-    reveal = bool(reveal_reason)
+    """An .xlsx of the residents the actor finds with these filters: masked (with ages), unless the actor
+    holds the reveal permission and gives a reason, its category and its text, checked as for revealing
+    one value (then birth dates too, and the audit trail names every id whose values were shown). Cells
+    that a spreadsheet would run are escaped. The workbook is built after the audit transaction has
+    closed: no write lock is held while it is made."""
+    reveal = bool(reveal_category or " ".join((reveal_reason or "").split()))
     people = residents(actor=actor, query=query, tags=tags, area_code=area_code)
     if reveal:
         if not has_capability(actor, Capability.PERSONAL_REVEAL):
             raise Http404
-        if len(reveal_reason) < REASON_MIN:
-            raise ValidationError(
-                {"reason": _("Give the reason for viewing (at least %(min)d characters).") % {"min": REASON_MIN}}
-            )
+        reveal_reason = reveal_reason_checked(reveal_category, reveal_reason)
         people = people.filter(pk__in=Person.objects.visible_to(actor, Capability.PERSONAL_REVEAL).values("pk"))
     rows = list(people[: EXPORT_MAX_ROWS + 1])
     if len(rows) > EXPORT_MAX_ROWS:
@@ -115,6 +114,10 @@ def residents_export(
             area=_export_area(actor, area_code),
             data={"rows": len(rows), **({"reason": reveal_reason} if reveal else {})},
         )
+        if reveal:
+            record_revealed(
+                actor=actor, model=Person, pks=[p.pk for p in rows], fields=["id_number", "phone"], reason=reveal_reason
+            )
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("居民")
     sheet.append(UNMASKED_EXPORT_HEADERS if reveal else EXPORT_HEADERS)

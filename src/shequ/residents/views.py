@@ -106,9 +106,14 @@ def resident_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     require_capability(request.user, Capability.REGISTRY_READ)
     _form, filters = _filters(request)  # posted beside the reason, as hidden fields
     export = ExportForm(request.POST)
-    reason = export.cleaned_data["reason"] if export.is_valid() else ""
+    given = export.cleaned_data if export.is_valid() else {}
     try:
-        content = services.residents_export(actor=request.user, reveal_reason=reason, **filters)
+        content = services.residents_export(
+            actor=request.user,
+            reveal_category=given.get("category", ""),
+            reveal_reason=given.get("reason", ""),
+            **filters,
+        )
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
         return redirect("residents:residents")
