@@ -15,6 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, dict[str, bool]]:
             "residents": has_capability(user, Capability.REGISTRY_READ),
             "imports": has_capability(user, Capability.REGISTRY_EDIT),
             "audit": has_capability(user, Capability.AUDIT_READ),
+            "reference": has_capability(user, Capability.REFERENCE_EDIT),
             "accounts": has_capability(user, Capability.ACCOUNTS_MANAGE),
         }
     }
