@@ -209,6 +209,11 @@ def candidates(seen: Seen, today: datetime.date, truth: str) -> int:
         assert len(mask) == 18
         pattern = "".join(c if c != "*" else p for p, c in zip(pattern, mask, strict=True))
     assert fits(pattern, truth), (pattern, truth)
+    # A birth date shown under any other label, in any usual form, counts as known.
+    born = datetime.date(int(truth[6:10]), int(truth[10:12]), int(truth[12:14]))
+    forms = {f"{born:%Y%m%d}", born.isoformat(), f"{born:%Y/%m/%d}", f"{born.year}年{born.month}月{born.day}日"}
+    if any(form in text for text in seen.texts for form in forms):
+        seen.births.add(born)
     dates: Iterable[datetime.date]
     if seen.births:
         dates = seen.births
