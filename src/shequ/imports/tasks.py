@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 
 @shared_task(name="shequ.imports.import_run")
 def import_run_task(job_id: int) -> None:
     from .services import import_run
+    from .workers import yield_to_web
 
+    if not settings.CELERY_TASK_ALWAYS_EAGER:  # inline, this is the caller's process: leave it be
+        yield_to_web()  # the task worker only does background work
     import_run(job_id=job_id)
 
 

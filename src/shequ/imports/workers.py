@@ -8,10 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
+BACKGROUND_NICENESS = 10
+
+
+def yield_to_web() -> None:
+    """Run this process at a lower priority from now on. An import is background work that may take
+    every core for minutes: it gives way to the web processes (a sign-in hashes its password for half
+    a second) instead of sharing the cores evenly with them. Only for processes that do nothing but
+    background work (the import's workers, the task worker, the import command)."""
+    import os
+
+    current = os.nice(0)
+    if current < BACKGROUND_NICENESS:
+        os.nice(BACKGROUND_NICENESS - current)
+
 
 def start() -> None:
     import django
 
+    yield_to_web()
     django.setup()  # the apps (translations, the importers), never a database connection
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from shequ.accounts.models import User
 from shequ.imports.models import ImportJob
 from shequ.imports.services import import_create, import_run
+from shequ.imports.workers import yield_to_web
 
 
 class Command(BaseCommand):
@@ -45,6 +46,7 @@ class Command(BaseCommand):
                     background=False,
                 )
             job = created.pk
+        yield_to_web()
         result = import_run(job_id=job, progress=self._bar)
         sys.stderr.write("\n")
         self.stdout.write(f"job {result.pk}: {result.get_status_display()} — {result.message}")
