@@ -194,6 +194,9 @@ SHEQU_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("SHEQU_TRUSTED_PROXIE
 
 # Exact lookups by identity number or phone, per account per hour (past it: refused and alerted).
 SHEQU_LOOKUP_LIMIT_PER_HOUR = env_int("SHEQU_LOOKUP_LIMIT_PER_HOUR", 60)
+# Lookups by one account within an hour that find nobody it may read, which alert the auditors (someone
+# trying the candidates of a masked value).
+SHEQU_LOOKUP_MISS_ALERT = env_int("SHEQU_LOOKUP_MISS_ALERT", 10)
 # Reveals by one account within the window that alert the auditors.
 SHEQU_REVEAL_ALERT_COUNT = env_int("SHEQU_REVEAL_ALERT_COUNT", 20)
 SHEQU_REVEAL_ALERT_WINDOW_SECONDS = env_int("SHEQU_REVEAL_ALERT_WINDOW_SECONDS", 10 * 60)

@@ -144,3 +144,24 @@ def test_signing_in_from_an_address_with_an_identifier_drops_it(world, client, p
     answer = client.get("/residents/", {"q": person.id_number})
     assert answer.status_code == 302 and person.id_number not in answer["Location"]
     assert person.id_number not in client.get(answer["Location"]).content.decode()
+
+
+def test_trying_the_candidates_of_a_masked_number_within_the_allowance_alerts(world, client_of, user_of, person):
+    """The region guessed from where 甲 lives leaves a few dozen candidates for the masked number: fewer
+    than the allowance, but each wrong one finds nobody, and a run of those alerts the auditors."""
+    from tests.factories import id_number
+
+    client = client_of("grid_worker")
+    region, birth = person.id_number[:6], person.id_number[6:14]
+    candidates = [id_number(order, birth=birth, region=region) for order in range(900, 920)]
+    candidates = [c for c in candidates if c != person.id_number][:12]
+    for candidate in candidates:
+        answer = client.post("/api/residents/lookup", {"id_number": candidate}, content_type="application/json")
+        assert answer.status_code == 404
+    worker = user_of("grid_worker")
+    alerts = Alert.objects.filter(kind=Alert.Kind.LOOKUP_MISSES, actor=worker)
+    assert alerts.count() == 1 and alerts.get().data["misses"] == 10
+    found = client.post("/api/residents/lookup", {"id_number": person.id_number}, content_type="application/json")
+    assert found.status_code == 200
+    assert alerts.count() == 1  # once an hour
+    assert not Alert.objects.filter(kind=Alert.Kind.LOOKUP_LIMIT).exists()

@@ -117,6 +117,7 @@ class Alert(models.Model):
 
     class Kind(models.TextChoices):
         LOOKUP_LIMIT = "lookup_limit", _("Identifier lookups over the limit")
+        LOOKUP_MISSES = "lookup_misses", _("Many identifier lookups that found nobody")
         IMPORT_PROBE = "import_probe", _("Import naming people registered elsewhere")
         GRANT = "grant", _("Access to personal data granted")
         MASS_REVEAL = "mass_reveal", _("Many reveals in a short time")

@@ -49,7 +49,18 @@ def _lock_account(actor: Actor) -> None:
         list(manager.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True))
 
 
-def identifier_lookup(*, actor: Actor, purpose: str, index: str) -> None:
+def _alert_misses(actor: Actor, home: _Place | None, now: datetime.datetime) -> None:
+    misses = AuditEvent.objects.filter(
+        actor_id=actor.pk, action=LOOKUP_ACTION, at__gt=now - WINDOW, data__found=False
+    ).count()
+    if misses < settings.SHEQU_LOOKUP_MISS_ALERT:
+        return
+    if Alert.objects.filter(kind=Alert.Kind.LOOKUP_MISSES, actor_id=actor.pk, at__gt=now - WINDOW).exists():
+        return
+    alert_raise(kind=Alert.Kind.LOOKUP_MISSES, actor=actor, area=home, data={"misses": misses})
+
+
+def identifier_lookup(*, actor: Actor, purpose: str, index: str, found: bool | None = None) -> None:
     """Count one exact lookup by ``actor``, or refuse it.
 
     ``purpose`` says what the lookup serves (``"residents.search"``, ``"imports.elsewhere"``…); ``index``
@@ -57,6 +68,11 @@ def identifier_lookup(*, actor: Actor, purpose: str, index: str) -> None:
     ``SHEQU_LOOKUP_LIMIT_PER_HOUR`` lookups in any hour are recorded as ``privacy.lookup`` events; past
     that the attempt is recorded as ``privacy.lookup_refused``, the auditors get one ``lookup_limit`` alert
     per account per hour, and a ``ValidationError`` says to wait.
+
+    ``found`` says whether the lookup finds someone the actor may read (None: not known). A masked number
+    beside what a role sees, with a region guessed from where the person lives, leaves a few dozen
+    candidates that the allowance lets one try; such trying shows as lookups that find nobody, and
+    ``SHEQU_LOOKUP_MISS_ALERT`` of them in an hour alert the auditors (once an hour).
     """
     limit = settings.SHEQU_LOOKUP_LIMIT_PER_HOUR
     now = timezone.now()
@@ -69,8 +85,10 @@ def identifier_lookup(*, actor: Actor, purpose: str, index: str) -> None:
             actor=actor,
             action=LOOKUP_ACTION if allowed else REFUSED_ACTION,
             area=home,
-            data={"purpose": purpose, "index": index},
+            data={"purpose": purpose, "index": index, **({"found": found} if found is not None else {})},
         )
+        if allowed and found is False:
+            _alert_misses(actor, home, now)
         if (
             not allowed
             and not Alert.objects.filter(kind=Alert.Kind.LOOKUP_LIMIT, actor_id=actor.pk, at__gt=now - WINDOW).exists()

@@ -102,8 +102,9 @@ def _identifier_lookup(actor: User, people: _People, source: str, value: str) ->
     field = Person._meta.get_field(f"{source}_index")
     assert isinstance(field, BlindIndexField)
     index = field.index_of(value)
-    identifier_lookup(actor=actor, purpose="residents.search", index=index)
-    return people.filter(**{field.name: index})
+    found = people.filter(**{field.name: index})
+    identifier_lookup(actor=actor, purpose="residents.search", index=index, found=found.exists())
+    return found
 
 
 def residents(
