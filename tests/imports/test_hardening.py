@@ -100,6 +100,28 @@ def test_a_workbook_declaring_a_big_unpacked_size_is_refused_before_it_is_parsed
     assert "1 MB" in job.message, job.message
 
 
+def test_a_workbook_that_understates_its_unpacked_size_unpacks_no_more_than_it_says(world, user_of, settings):
+    """The sizes in the zip directory are the file's own word: one that says 1 KB for a sheet of 2 MB
+    is read no further than 1 KB (Python's zip reader stops there), so the limit holds."""
+    settings.SHEQU_IMPORT_MAX_UNPACKED_BYTES = 1024 * 1024
+    padded = rewritten_sheet(
+        roster_xlsx([roster_row(1)]), lambda xml: xml.replace(b"<sheetData>", b" " * (2 << 20) + b"<sheetData>")
+    )
+    archive = zipfile.ZipFile(io.BytesIO(padded))
+    real = archive.getinfo("xl/worksheets/sheet1.xml").file_size
+    assert real > 2 << 20
+    lying = bytearray(padded)
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = lying.find(signature)
+        while at != -1:
+            if real.to_bytes(4, "little") == bytes(lying[at + offset : at + offset + 4]):
+                lying[at + offset : at + offset + 4] = (1024).to_bytes(4, "little")
+            at = lying.find(signature, at + 1)
+    assert zipfile.ZipFile(io.BytesIO(bytes(lying))).getinfo("xl/worksheets/sheet1.xml").file_size == 1024
+    job = imported_roster(user_of("community_staff"), world.community_a, bytes(lying), "roster.xlsx")
+    assert job.status == ImportJob.Status.REJECTED and "Excel" in job.message, job.message
+
+
 @pytest.mark.parametrize("make, filename", [(roster_csv, "roster.csv"), (roster_xlsx, "roster.xlsx")])
 def test_a_file_over_the_row_limit_is_refused(world, user_of, settings, make, filename):
     settings.SHEQU_IMPORT_MAX_ROWS = 5
