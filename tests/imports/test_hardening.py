@@ -189,6 +189,8 @@ def test_an_error_in_the_check_or_the_write_fails_the_job_which_can_run_again(
 
     monkeypatch.setattr(ResidentImporter, phase, original)
     client = client_of("community_staff")
+    page = client.get(f"/imports/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "未写入任何数据" in page and f"/imports/jobs/{job.pk}/retry/" in page
     assert client.post(f"/imports/jobs/{job.pk}/retry/").status_code == 302
     assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.PENDING
     job = import_run(job_id=job.pk)
