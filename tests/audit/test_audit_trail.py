@@ -42,7 +42,7 @@ def test_a_failed_audit_write_rolls_the_change_back(world, user_of, monkeypatch)
     def broken(*args, **kwargs):
         raise DatabaseError("audit store unavailable")
 
-    monkeypatch.setattr(audit_services.AuditEvent, "save", broken)
+    monkeypatch.setattr(audit_services, "_insert", broken)
     with pytest.raises(DatabaseError):
         grid_create(actor=user_of("community_staff"), community_code=world.community_a.code, name="不应存在")
     assert not Area.objects.filter(name="不应存在").exists()
