@@ -53,34 +53,52 @@ def _no_event(**kwargs: Any) -> None:
     """The baseline's record_event: nothing."""
 
 
-def writer(args: tuple[int, str, bool, int, float, float]) -> int:
-    """One writer process: renames its grid, audited or not, from ``start`` until ``stop``; returns how
-    many times."""
-    staff_id, grid_code, audited, stripes, start, stop = args
+def writer(args: tuple[str, int, str, int, bool, int, float, float]) -> int:
+    """One writer process: the chosen write, audited or not, from ``start`` until ``stop``; returns how
+    many times. ``grid``: rename the writer's grid; ``tag``: record a group tag of the writer's resident."""
+    import datetime
+
+    write, staff_id, grid_code, person_id, audited, stripes, start, stop = args
     from django.db import connection
 
     from shequ.accounts.models import User
     from shequ.areas import services as area_services
     from shequ.audit import services as audit_services
+    from shequ.residents import services as resident_services
 
     connection.close()  # never share the parent's connection
     audit_services.STRIPES = stripes
-    # The pool's processes serve both sides: set the service's record_event for this side every time.
-    area_services.record_event = audit_services.record_event if audited else _no_event  # type: ignore[assignment]
+    # The pool's processes serve both sides: set the services' record_event for this side every time.
+    for module in (area_services, resident_services):
+        module.record_event = audit_services.record_event if audited else _no_event  # type: ignore[attr-defined]
     staff = User.objects.get(pk=staff_id)
     done = 0
     while time.time() < start:
         time.sleep(0.001)
     while time.time() < stop:
-        area_services.grid_update(actor=staff, grid_code=grid_code, name=f"{grid_code[-3:]}号网格{done}")
+        if write == "grid":
+            area_services.grid_update(actor=staff, grid_code=grid_code, name=f"{grid_code[-3:]}号网格{done}")
+        else:
+            resident_services.tag_add(
+                actor=staff,
+                person_id=person_id,
+                tag_code="party_member",
+                source="街道党工委",
+                valid_from=datetime.date(2020, 1, 1),
+            )
         done += 1
     connection.close()
     return done
 
 
-def measure(pool: Any, jobs: list[tuple[int, str]], audited: bool, stripes: int, seconds: float) -> float:
+def measure(
+    pool: Any, write: str, jobs: list[tuple[int, str, int]], audited: bool, stripes: int, seconds: float
+) -> float:
     start = time.time() + 0.5  # every writer starts at the same moment
-    counts = pool.map(writer, [(staff, grid, audited, stripes, start, start + seconds) for staff, grid in jobs])
+    counts = pool.map(
+        writer,
+        [(write, staff, grid, person, audited, stripes, start, start + seconds) for staff, grid, person in jobs],
+    )
     return sum(counts) / seconds
 
 
@@ -91,6 +109,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="per round and side")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--stripes", type=int, default=0, help="audit stripes (default: the product's)")
+    parser.add_argument(
+        "--write",
+        choices=["grid", "tag"],
+        default="grid",
+        help="grid: rename one's grid (areas.services.grid_update); tag: record a resident's group tag "
+        "(residents.services.tag_add)",
+    )
     options = parser.parse_args()
     if not options.database.startswith("postgres"):
         parser.error("PostgreSQL only: SQLite serialises every writer whatever the audit does")
@@ -105,10 +130,13 @@ def main() -> None:
     from shequ.areas.models import Area, Level
     from shequ.areas.services import grid_create, load_divisions
     from shequ.audit.services import STRIPES, verify_chain
+    from shequ.reference.services import tag_types_load
+    from shequ.residents.models import Person
 
     stripes = options.stripes or STRIPES
     call_command("migrate", verbosity=0)
     load_divisions(actor=None, city_code="2101")
+    tag_types_load(actor=None)
     community = Area.objects.filter(level=Level.COMMUNITY).order_by("code").first()
     assert community is not None
     # One staff account per writer, as concurrent requests come from different people.
@@ -116,15 +144,25 @@ def main() -> None:
     for n in range(options.writers):
         staff = User.objects.create(username=f"bench-staff-{n}")
         Grant.objects.create(user=staff, role=Role.COMMUNITY_STAFF, area=community)
-        jobs.append((staff.pk, grid_create(actor=staff, community_code=community.code, name=f"网格{n}").code))
+        person = Person.objects.create(
+            area=community,
+            name=f"居民{n}",
+            id_number=f"21010219600101{n:03d}X",
+            sex="M",
+            birth_date="1960-01-01",
+            residence_type="registered",
+        )
+        jobs.append(
+            (staff.pk, grid_create(actor=staff, community_code=community.code, name=f"网格{n}").code, person.pk)
+        )
     connection.close()
 
     plain: list[float] = []
     audited: list[float] = []
     with multiprocessing.get_context("fork").Pool(options.writers) as pool:
         for _ in range(options.rounds):
-            plain.append(measure(pool, jobs, False, stripes, options.seconds))
-            audited.append(measure(pool, jobs, True, stripes, options.seconds))
+            plain.append(measure(pool, options.write, jobs, False, stripes, options.seconds))
+            audited.append(measure(pool, options.write, jobs, True, stripes, options.seconds))
             print(f"round: without audit {plain[-1]:,.0f} tx/s, with audit {audited[-1]:,.0f} tx/s", flush=True)
 
     plain_rate, audited_rate = sum(plain) / len(plain), sum(audited) / len(audited)
@@ -132,7 +170,7 @@ def main() -> None:
     report = verify_chain()
     verify_seconds = time.perf_counter() - began
     print(
-        f"CPUs: {os.cpu_count()}, writers: {options.writers}, audit stripes: {stripes}, "
+        f"write: {options.write}, CPUs: {os.cpu_count()}, writers: {options.writers}, audit stripes: {stripes}, "
         f"{options.rounds} × {options.seconds:g} s per side"
     )
     print(f"without audit (baseline): {plain_rate:,.0f} transactions/s")
