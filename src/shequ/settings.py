@@ -6,6 +6,7 @@ deployment needs and refuses to start without real keys; without it, development
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -191,6 +192,11 @@ SHEQU_LOCKOUT_THROTTLE_SECONDS = env_int("SHEQU_LOCKOUT_THROTTLE_SECONDS", 10)
 # Client addresses: REMOTE_ADDR, unless the request comes from one of these proxies (comma-separated
 # addresses or networks), whose X-Forwarded-For then names the client.
 SHEQU_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("SHEQU_TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in SHEQU_TRUSTED_PROXIES:  # refused at start, not on the first request
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"SHEQU_TRUSTED_PROXIES: {_proxy!r} is not an address or a network") from None
 
 # Exact lookups by identity number or phone, per account per hour (past it: refused and alerted).
 SHEQU_LOOKUP_LIMIT_PER_HOUR = env_int("SHEQU_LOOKUP_LIMIT_PER_HOUR", 60)

@@ -33,6 +33,8 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Signed-out and timed-out sessions stay in the database until removed.
     "clear-expired-sessions": {"task": "shequ.clear_sessions", "schedule": crontab(hour=3, minute=17)},
+    # Failed sign-ins are kept only for the lockout window.
+    "purge-login-failures": {"task": "shequ.accounts.login_failures_purge", "schedule": crontab(minute=7)},
     # Uploaded rosters and error reports are kept SHEQU_IMPORT_RETENTION_DAYS, then deleted.
     "purge-imports": {"task": "shequ.imports.imports_purge", "schedule": crontab(hour=3, minute=37)},
     # Verify the audit trail and append a signed checkpoint of its end (shequ.audit.tasks).

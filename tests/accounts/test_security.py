@@ -237,3 +237,35 @@ def test_nul_characters_in_api_input_are_a_clear_422(world, client_of):
         content_type="application/json",
     )
     assert response.status_code == 201
+
+
+def test_failed_sign_ins_are_forgotten_after_the_window(db, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from shequ.accounts.models import LoginFailure
+    from shequ.accounts.services import login_failures_purge
+    from shequ.tasks import app
+
+    now = timezone.now()
+    old = LoginFailure.objects.create(username_key="a" * 64, ip="10.0.0.1", at=now - datetime.timedelta(hours=1))
+    recent = LoginFailure.objects.create(username_key="b" * 64, ip="10.0.0.1", at=now)
+    settings.SHEQU_LOCKOUT_WINDOW_SECONDS = 15 * 60
+    assert login_failures_purge() == 1
+    assert list(LoginFailure.objects.values_list("pk", flat=True)) == [recent.pk] and old.pk != recent.pk
+    assert app.conf.beat_schedule["purge-login-failures"]["task"] == "shequ.accounts.login_failures_purge"
+
+
+def test_a_malformed_trusted_proxy_stops_the_start():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "SHEQU_TRUSTED_PROXIES": "10.0.0.5,not-an-address"}
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=root, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0 and "SHEQU_TRUSTED_PROXIES" in result.stderr

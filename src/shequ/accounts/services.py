@@ -257,6 +257,13 @@ def grant_remove(*, actor: User, grant_id: int) -> None:
     forget_grants(grant.user)
 
 
+def login_failures_purge() -> int:
+    """Forget failed sign-ins older than the lockout window (nothing reads them any more); hourly."""
+    since = timezone.now() - timedelta(seconds=settings.SHEQU_LOCKOUT_WINDOW_SECONDS)
+    deleted, _by_model = LoginFailure.objects.filter(at__lt=since).delete()
+    return deleted
+
+
 def _username_key(username: str) -> str:
     # A keyed hash: the name typed may be a phone number, which must not sit in clear in the table.
     return hmac.new(settings.SECRET_KEY.encode(), username.strip().lower().encode(), hashlib.sha256).hexdigest()
