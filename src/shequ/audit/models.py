@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -17,22 +17,29 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or remove an audit event."""
 
 
-class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+class AuditorsQuerySet(ScopedQuerySet[_Row]):
+    """What auditors read (events, alerts), by the area path kept on each row."""
+
     default_capability = Capability.AUDIT_READ
 
+    def scope_filter(self, paths: list[str]) -> models.Q:
+        # Rows that belong to no area (sign-ins, account changes) are city-wide facts: only an auditor
+        # whose grant is a root of the tree sees them.
+        q = super().scope_filter(paths)
+        if any(path.count("/") == 2 for path in paths):
+            q |= models.Q(area_path="")
+        return q
+
+
+class AuditEventQuerySet(AuditorsQuerySet["AuditEvent"]):
     def update(self, **kwargs: object) -> int:
         raise AppendOnlyError("audit events cannot be changed")
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit events cannot be deleted")
-
-    def scope_filter(self, paths: list[str]) -> models.Q:
-        # Events that belong to no area (sign-ins, account changes) are city-wide facts: only an
-        # auditor whose grant is a root of the tree sees them.
-        q = super().scope_filter(paths)
-        if any(path.count("/") == 2 for path in paths):
-            q |= models.Q(area_path="")
-        return q
 
 
 class AuditEvent(models.Model):
@@ -109,17 +116,6 @@ class AuditEvent(models.Model):
         return self.area_path.strip("/").rsplit("/", 1)[-1] if self.area_path else ""
 
 
-class AlertQuerySet(ScopedQuerySet["Alert"]):
-    default_capability = Capability.AUDIT_READ
-
-    def scope_filter(self, paths: list[str]) -> models.Q:
-        # As for events: an alert of no area is for the auditors of a whole tree.
-        q = super().scope_filter(paths)
-        if any(path.count("/") == 2 for path in paths):
-            q |= models.Q(area_path="")
-        return q
-
-
 class Alert(models.Model):
     """Something the auditors must look at (a lookup limit passed, an import probing other communities,
     a grant of access to personal data, a run of reveals, a broken audit chain). Shown on the auditor's
@@ -157,7 +153,7 @@ class Alert(models.Model):
         verbose_name=_("acknowledged by"),
     )
 
-    objects = AlertQuerySet.as_manager()
+    objects = AuditorsQuerySet["Alert"].as_manager()
 
     class Meta:
         verbose_name = _("alert")
