@@ -6,103 +6,17 @@ the demo accounts), on a free local port. Every request must stay on that server
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
-from urllib.request import urlopen
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from shequ.demo.services import DEMO_PASSWORD
+from tests.browser.support import Watch, sign_in
 from tests.factories import id_number
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    var = tmp_path_factory.mktemp("browser-site")
-    env = {**os.environ, "SHEQU_DATABASE_URL": f"sqlite:///{var}/site.sqlite3", "SHEQU_VAR_DIR": str(var)}
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (
-        ["migrate", "-v0"],
-        ["load_areas"],
-        ["load_boundaries"],
-        ["load_reference_data"],
-        ["load_demo", "--quiet", "--communities", "2", "--people", "60"],
-    ):
-        subprocess.run(manage + command, env=env, check=True, cwd=ROOT, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen(
-        manage + ["runserver", "--noreload", f"127.0.0.1:{port}"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urlopen(url + "/api/health", timeout=1)  # noqa: S310 - our own local server
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield url
-    server.terminate()
-    server.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert os.path.exists(CHROMIUM), "browser tests need Debian's chromium: apt-get install -y chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-class Watch:
-    """Collects requests that leave the site and console errors (CSP violations show up there)."""
-
-    def __init__(self, page, site):
-        self.foreign, self.errors = [], []
-        page.on("request", lambda r: None if r.url.startswith(site) else self.foreign.append(r.url))
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-
-    def assert_clean(self):
-        assert self.foreign == []
-        assert [e for e in self.errors if "404" not in e] == []
-
-
-def sign_in(page, site, username):
-    page.goto(site + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
 
 
 def test_community_worker_browses_searches_and_creates_a_grid(site, browser):
