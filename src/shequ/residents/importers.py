@@ -33,6 +33,7 @@ from shequ.privacy.crypto import blind_index, encrypt, row_context
 from shequ.privacy.lookups import identifier_lookup
 
 from .models import Address, Household, MoveRequest, Person, PersonChange, PersonStatus, Relation, ResidenceType
+from .search import phone_tail_index
 
 ANALYZE_AFTER = 2000  # new people after which the tables' statistics are refreshed
 ID_CONTEXT = "residents.person.id_number"  # the columns' encryption contexts (EncryptedTextField.crypto_context)
@@ -159,6 +160,7 @@ STAGE_COLUMNS = [
     ("id_cipher", "text"),
     ("phone_index", "varchar(64)"),
     ("phone_cipher", "text"),
+    ("phone_tail_index", "varchar(64)"),
     ("name", "varchar(50)"),
     ("sex", "varchar(1)"),
     ("birth_date", "date"),
@@ -221,6 +223,7 @@ def staged_row(row: TableRow, community_id: int) -> tuple[object, ...]:
         encrypt(v["id_number"], context=row_context(ID_CONTEXT, row_key)),
         blind_index(phone, purpose=PHONE_PURPOSE) if phone else "",
         encrypt(phone, context=row_context(PHONE_CONTEXT, row_key)) if phone else "",
+        phone_tail_index(phone),
         v["name"],
         v["sex"],
         v["birth_date"].isoformat(),
@@ -501,11 +504,12 @@ def merge_staged(*, actor: Any, community: Area, progress: Callable[[int], None]
     report(total // 2)
     # 4. New people, then their "registered" history.
     created = execute(
-        f"INSERT INTO {person} (area_id, name, row_key, id_number, id_number_index, phone, phone_index, sex, "
-        f"birth_date, ethnicity, residence_type, household_id, relation, address_id, status, moved_in_on, left_on, "
-        f"updated_at) "
-        f"SELECT area_id, name, row_key, id_cipher, id_index, phone_cipher, phone_index, sex, birth_date, ethnicity, "
-        f"residence_type, household_id, relation, address_id, '{PersonStatus.ACTIVE}', moved_in_on, NULL, %(now)s "
+        f"INSERT INTO {person} (area_id, name, row_key, id_number, id_number_index, phone, phone_index, "
+        f"phone_tail_index, sex, birth_date, ethnicity, residence_type, household_id, relation, address_id, status, "
+        f"moved_in_on, left_on, updated_at) "
+        f"SELECT area_id, name, row_key, id_cipher, id_index, phone_cipher, phone_index, phone_tail_index, sex, "
+        f"birth_date, ethnicity, residence_type, household_id, relation, address_id, '{PersonStatus.ACTIVE}', "
+        f"moved_in_on, NULL, %(now)s "
         f"FROM {READY} WHERE person_id IS NULL",
         params,
     )
@@ -555,6 +559,7 @@ def merge_staged(*, actor: Any, community: Area, progress: Callable[[int], None]
                 "id_number = r.id_cipher",
                 "phone = r.phone_cipher",
                 "phone_index = r.phone_index",
+                "phone_tail_index = r.phone_tail_index",
                 "sex = r.sex",
                 "birth_date = r.birth_date",
                 "residence_type = r.residence_type",

@@ -13,6 +13,8 @@ from shequ.lib.scoping import ScopedQuerySet, paths_filter
 from shequ.privacy.fields import BlindIndexField, EncryptedTextField, RowKeyField
 from shequ.reference.models import TagType
 
+from .search import TAIL_PURPOSE, PhoneTailIndexField
+
 
 class Address(AreaScopedModel):
     """A dwelling down to building / unit / room (楼栋、单元、室), in a community and, where known, a grid."""
@@ -124,6 +126,7 @@ class Person(AreaScopedModel):
     id_number_index = BlindIndexField(source="id_number", purpose="id_number")
     phone = EncryptedTextField(_("mobile number"), mask=mask_phone)
     phone_index = BlindIndexField(source="phone", purpose="phone")
+    phone_tail_index = PhoneTailIndexField(source="phone", purpose=TAIL_PURPOSE)  # counter staff's last four digits
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"), db_index=True)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
@@ -149,6 +152,7 @@ class Person(AreaScopedModel):
         ]
         indexes = [
             models.Index(fields=["phone_index"], name="person_phone_index"),
+            models.Index(fields=["phone_tail_index"], name="person_phone_tail_index"),
             models.Index(fields=["status"], name="person_status"),
         ]
 

@@ -23,6 +23,7 @@ from shequ.lib.scoping import get_visible_or_404
 from shequ.privacy.fields import BlindIndexField
 from shequ.privacy.lookups import LOOKUP_LIMIT, identifier_lookup
 
+from . import search
 from .models import Household, MoveRequest, Person, PersonStatus, PersonTag, ResidenceType
 
 
@@ -97,14 +98,28 @@ def looks_like_identifier(query: str) -> bool:
     return bool(re.search(r"\d{7,}", re.sub(r"[\s\-()+]", "", query or "")))
 
 
-def _identifier_lookup(actor: User, people: _People, source: str, value: str) -> _People:
+def _identifier_lookup(
+    actor: User, people: _People, source: str, value: str, purpose: str = "residents.search"
+) -> _People:
     """Filter by the blind index of ``value``, counted and audited as one lookup by the actor."""
     field = Person._meta.get_field(f"{source}_index")
     assert isinstance(field, BlindIndexField)
     index = field.index_of(value)
     found = people.filter(**{field.name: index})
-    identifier_lookup(actor=actor, purpose="residents.search", index=index, found=found.exists())
+    identifier_lookup(actor=actor, purpose=purpose, index=index, found=found.exists())
     return found
+
+
+def _substring(people: _People, query: str) -> _People:
+    """Names or addresses containing the query, through the bigram index (``search``). One character (a
+    surname) stays a prefix search; an address query's words must each be found ("和平花园 7栋")."""
+    address = looks_like_address(query)
+    words = [word for word in query.split() if len(word) > 1] if address else [query.replace(" ", "")]
+    if not words or len(words[0]) < 2:
+        return people.filter(_prefix("address__street_address" if address else "name", query))
+    for word in words:
+        people = people.filter(search.address_contains(word) if address else search.name_contains(word))
+    return people
 
 
 def residents(
@@ -115,12 +130,14 @@ def residents(
     area_code: str = "",
     status: str = PersonStatus.ACTIVE,
 ) -> QuerySet[Person]:
-    """Residents the actor may read, found by name (prefix), identity number or phone (exact), or address
-    (prefix of the street address or estate). An exact lookup by identity number or phone counts against
-    the actor's hourly allowance and is audited (``privacy.lookups``); past it, a ``ValidationError``.
+    """Residents the actor may read, found by identity number or phone (exact), the phone's last four
+    digits (a query of exactly four digits), part of the name ("淑英") or part of the address ("牛园小区",
+    "7栋"; an address is written as ``Address.label`` writes it). A lookup by identity number, phone or
+    phone tail counts against the actor's hourly allowance and is audited (``privacy.lookups``); past it,
+    a ``ValidationError``.
 
-    The query count does not depend on the result size: identity numbers and phones are one indexed
-    lookup through the blind index, names and addresses one indexed filter.
+    The query count does not depend on the result size: identifiers are one indexed lookup through their
+    blind index, names and addresses one filter through the bigram index (``search``).
     """
     people = Person.objects.visible_to(actor, Capability.REGISTRY_READ)
     if area_code:
@@ -140,10 +157,10 @@ def residents(
                 people = people.none()  # not a valid number: nobody has it
         elif _PHONE_LIKE.match(compact):
             people = _identifier_lookup(actor, people, "phone", normalize_mobile(compact))
-        elif looks_like_address(query):
-            people = people.filter(_prefix("address__street_address", query))
+        elif search.PHONE_TAIL.match(compact):
+            people = _identifier_lookup(actor, people, "phone_tail", compact, purpose="residents.phone_tail")
         else:
-            people = people.filter(_prefix("name", query))
+            people = _substring(people, query)
     today = timezone.localdate()
     for each in tags:  # every group given must hold: "80+ and living alone"
         people = people.filter(_group_filter(each, today))
