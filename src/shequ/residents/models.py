@@ -149,6 +149,12 @@ class Person(AreaScopedModel):
         constraints = [
             # Every resident has an identity number (the roster requires it): one person per number.
             models.UniqueConstraint(fields=["id_number_index"], name="person_one_identity_number"),
+            # One head per household among the people living in it (services keep it; this catches the rest).
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(relation=Relation.HEAD, status="active"),
+                name="household_one_head",
+            ),
         ]
         indexes = [
             models.Index(fields=["phone_index"], name="person_phone_index"),
