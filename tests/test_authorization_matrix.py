@@ -101,6 +101,28 @@ def decide_pending(client, t: Target, url: str):
     return client.post(url.format(id=pending.pk), {"decision": "approve"})
 
 
+def new_member(household, *, joined: bool = True, own_household: bool = False):
+    """A resident living where a member of ``household`` lives: in it (as a child), in no household, or
+    head of a household of their own in the same community."""
+    from shequ.residents.models import Household, Person, Relation
+
+    area = household.members.select_related("area").first().area
+    home = household
+    if own_household:
+        home = Household.objects.create(area=household.area, address=household.address, number=unique("M-"))
+    return Person.objects.create(
+        area=area,
+        name="成员",
+        id_number=id_number(next(_counter), birth="19710101"),
+        sex="M",
+        birth_date="1971-01-01",
+        residence_type="registered",
+        household=home if joined else None,
+        relation=Relation.HEAD if own_household else (Relation.SON if joined else ""),
+        address=household.address,
+    )
+
+
 @dataclass
 class Spec:
     call: Callable[[Client, Target], object]
@@ -201,16 +223,57 @@ API_SPECS: dict[str, Spec] = {
             c,
             "/api/residents",
             {
-                "community_code": t.area.code,
+                "community_code": t.area.parent.code,
+                "grid": t.area.name,
                 "name": "新居民",
                 "id_number": id_number(next(_counter), birth="19900101"),
                 "residence_type": "户籍",
                 "street_address": "和平路2号",
             },
         ),
-        COMMUNITY_POOL,
+        POOL,  # a grid worker registers into their own grid
         ok=201,
-        target="community",
+        target="grid",
+    ),
+    "resident_update": Spec(
+        lambda c, t: c.patch(f"/api/residents/{t.obj.pk}", {"ethnicity": "汉族"}, content_type="application/json"),
+        POOL,
+        target="person",
+    ),
+    "household_set_head": Spec(
+        lambda c, t: json_post(
+            c, f"/api/households/{t.obj.pk}/head", {"person_id": new_member(t.obj).pk, "former_relation": "10"}
+        ),
+        POOL,
+        target="household",
+    ),
+    "household_member_move": Spec(
+        lambda c, t: json_post(
+            c,
+            f"/api/households/{t.obj.pk}/members",
+            {"person_id": new_member(t.obj, joined=False).pk, "relation": "20"},
+        ),
+        POOL,
+        target="household",
+    ),
+    "household_split": Spec(
+        lambda c, t: json_post(
+            c,
+            f"/api/households/{t.obj.pk}/split",
+            {"person_ids": [m := new_member(t.obj).pk], "head_id": m, "street_address": unique("和平路")},
+        ),
+        POOL,
+        ok=201,
+        target="household",
+    ),
+    "household_merge": Spec(
+        lambda c, t: json_post(
+            c,
+            f"/api/households/{t.obj.pk}/merge",
+            {"other_id": new_member(t.obj, own_household=True).household_id, "other_head_relation": "20"},
+        ),
+        POOL,
+        target="household",
     ),
     "resident_tag_add": Spec(
         lambda c, t: json_post(
@@ -337,6 +400,7 @@ PAGE_SPECS: dict[str, Spec] = {
         **PAGE,
     ),
     "residents:resident_new": Spec(lambda c, t: c.get("/residents/new/"), POOL, **PAGE),
+    "residents:resident_edit": Spec(lambda c, t: c.get(f"/residents/{t.obj.pk}/edit/"), POOL, target="person", **PAGE),
     "residents:tag_add": Spec(
         lambda c, t: c.post(
             f"/residents/{t.obj.pk}/tags/",
