@@ -375,6 +375,7 @@ PAGE_SPECS: dict[str, Spec] = {
         lambda c, t: c.get(f"/areas/grids/{t.area.code}/edit/"), GRID_MANAGERS, target="grid", **PAGE
     ),
     "audit:events": Spec(lambda c, t: c.get("/audit/"), frozenset({Role.AUDITOR}), **PAGE),
+    "audit:export": Spec(lambda c, t: c.post("/audit/export/"), frozenset({Role.AUDITOR}), **PAGE),
     "audit:alert_acknowledge": Spec(
         lambda c, t: c.post(f"/audit/alerts/{new_alert().pk}/acknowledge/"), frozenset({Role.AUDITOR}), ok=302, **PAGE
     ),

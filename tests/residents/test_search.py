@@ -143,6 +143,13 @@ def test_phone_tail_is_a_counted_lookup(world, user_of, estates):
     assert _names(staff, "5678") == {"王淑英"}
 
 
+def test_phone_tail_never_travels_in_an_address(world, client_of, estates):
+    client = client_of("community_staff")
+    assert client.get("/api/residents?q=5678").status_code == 400
+    assert client.get("/api/residents?q=7栋").status_code == 200
+    assert not AuditEvent.objects.filter(action="privacy.lookup").exists()
+
+
 def test_re_import_with_a_new_name_keeps_the_index(world, user_of, estates):
     staff = user_of("community_staff")
     rows = [_row(1, "王秀兰", "牛园小区", "7", "13900005678")]

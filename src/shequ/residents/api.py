@@ -19,7 +19,7 @@ from shequ.privacy.lookups import LOOKUP_LIMIT
 from shequ.privacy.schemas import MaskedIdentityOut
 
 from . import selectors, services
-from .models import MoveRequest, Person, PersonTag
+from .models import MoveRequest, Person, PersonStatus, PersonTag
 from .selectors import UnitDigitisation
 
 router = Router(tags=["residents"])
@@ -98,17 +98,30 @@ class DigitisationOut(DigitisationRow):
 @router.get("/residents", response={200: list[ResidentOut], 400: ErrorOut}, operation_id="residents_list")
 @paginate
 def residents_list(
-    request: AuthenticatedHttpRequest, q: str = "", tag: list[str] = Query([]), area: str = ""
+    request: AuthenticatedHttpRequest,
+    q: str = "",
+    tag: list[str] = Query([]),
+    area: str = "",
+    status: str = "active",
 ) -> QuerySet[Person]:
     """Residents by name (prefix) or address; masked. Each `tag` (age60, age80, alone, minor, or a
-    recorded group's code) must hold. Identity numbers and phones are refused here (400): a query string
+    recorded group's code) must hold; `status` keeps those living here (the default), moved out,
+    deceased, or all (`all` or empty). Identity numbers and phones are refused here (400): a query string
     is logged and kept in histories; look them up with `POST /api/residents/lookup`."""
     require_capability(request.user, Capability.REGISTRY_READ)
+    if status not in {*PersonStatus.values, "all", ""}:
+        raise HttpError(400, _("status: one of active, moved_out, deceased, all."))
     if selectors.looks_like_identifier(q):
         raise HttpError(
             400, _("Look up identity numbers and phones with POST /api/residents/lookup, not in the address.")
         )
-    return selectors.residents(actor=request.user, query=q[:60], tags=[t[:40] for t in tag[:10]], area_code=area[:20])
+    return selectors.residents(
+        actor=request.user,
+        query=q[:60],
+        tags=[t[:40] for t in tag[:10]],
+        area_code=area[:20],
+        status="" if status == "all" else status,
+    )
 
 
 class LookupIn(Schema):
@@ -201,6 +214,97 @@ def resident_get(request: AuthenticatedHttpRequest, person_id: int) -> Person:
     return selectors.person_get(actor=request.user, person_id=person_id)
 
 
+class PersonPatch(Schema):
+    """The fields to correct; those left out stay. Values as in registration."""
+
+    name: str | None = Field(None, max_length=50)
+    id_number: str | None = Field(None, max_length=30, description="needs the permission to reveal it")
+    phone: str | None = Field(None, max_length=20)
+    residence_type: str | None = Field(None, max_length=10)
+    street_address: str | None = Field(None, max_length=120)
+    building: str | None = Field(None, max_length=20)
+    unit: str | None = Field(None, max_length=20)
+    room: str | None = Field(None, max_length=20)
+    grid: str | None = Field(None, max_length=50, description="a grid of the same community, by name")
+    relation: str | None = Field(None, max_length=16)
+    ethnicity: str | None = Field(None, max_length=20)
+    moved_in_on: str | None = Field(None, max_length=10, description="YYYY-MM-DD")
+
+
+@router.patch("/residents/{person_id}", response=ResidentOut, operation_id="resident_update")
+def resident_update(request: AuthenticatedHttpRequest, person_id: int, payload: PersonPatch) -> Person:
+    """Correct a resident's details by the rules of registration (errors name the fields); audited, with a
+    history entry naming what changed."""
+    services.person_update(actor=request.user, person_id=person_id, **payload.dict(exclude_unset=True))
+    return selectors.person_get(actor=request.user, person_id=person_id)
+
+
+class HeadIn(Schema):
+    person_id: int
+    former_relation: str = Field(..., max_length=16, description="the former head's relation to the new head")
+
+
+class MoveMemberIn(Schema):
+    person_id: int
+    relation: str = Field(..., max_length=16)
+
+
+class SplitIn(Schema):
+    person_ids: list[int] = Field(..., max_length=100)
+    head_id: int
+    street_address: str = Field(..., max_length=120)
+    building: str = Field("", max_length=20)
+    unit: str = Field("", max_length=20)
+    room: str = Field("", max_length=20)
+    number: str = Field("", max_length=40)
+
+
+class MergeIn(Schema):
+    other_id: int
+    other_head_relation: str = Field(..., max_length=16)
+
+
+def _household(request: AuthenticatedHttpRequest, household_id: int) -> dict[str, object]:
+    household, members = selectors.household_get(actor=request.user, household_id=household_id)
+    return {
+        "id": household.pk,
+        "number": household.number,
+        "address": household.address.label,
+        "area_code": household.area.code,
+        "members": members,
+    }
+
+
+@router.post("/households/{household_id}/head", response=HouseholdOut, operation_id="household_set_head")
+def household_set_head(request: AuthenticatedHttpRequest, household_id: int, payload: HeadIn) -> dict[str, object]:
+    """Make a member the head; the former head takes ``former_relation``."""
+    services.household_set_head(actor=request.user, household_id=household_id, **payload.dict())
+    return _household(request, household_id)
+
+
+@router.post("/households/{household_id}/members", response=HouseholdOut, operation_id="household_member_move")
+def household_member_move(
+    request: AuthenticatedHttpRequest, household_id: int, payload: MoveMemberIn
+) -> dict[str, object]:
+    """Move a resident of the same community into this household."""
+    services.member_move(actor=request.user, household_id=household_id, **payload.dict())
+    return _household(request, household_id)
+
+
+@router.post("/households/{household_id}/split", response={201: HouseholdOut}, operation_id="household_split")
+def household_split(request: AuthenticatedHttpRequest, household_id: int, payload: SplitIn) -> Status:
+    """Some members form a new household at an address; the answer is the new household."""
+    new = services.household_split(actor=request.user, household_id=household_id, **payload.dict())
+    return Status(201, _household(request, new.pk))
+
+
+@router.post("/households/{household_id}/merge", response=HouseholdOut, operation_id="household_merge")
+def household_merge(request: AuthenticatedHttpRequest, household_id: int, payload: MergeIn) -> dict[str, object]:
+    """Merge another household of the same community into this one."""
+    services.household_merge(actor=request.user, household_id=household_id, **payload.dict())
+    return _household(request, household_id)
+
+
 @router.post("/residents/{person_id}/tags", response={201: TagOut}, operation_id="resident_tag_add")
 def resident_tag_add(request: AuthenticatedHttpRequest, person_id: int, payload: TagIn) -> Status:
     """Record a special-group tag with its source and validity."""
@@ -215,14 +319,7 @@ def resident_tag_end(request: AuthenticatedHttpRequest, tag_id: int, payload: Ta
 
 @router.get("/households/{household_id}", response=HouseholdOut, operation_id="household_get")
 def household_get(request: AuthenticatedHttpRequest, household_id: int) -> dict[str, object]:
-    household, members = selectors.household_get(actor=request.user, household_id=household_id)
-    return {
-        "id": household.pk,
-        "number": household.number,
-        "address": household.address.label,
-        "area_code": household.area.code,
-        "members": members,
-    }
+    return _household(request, household_id)
 
 
 def _row(unit: UnitDigitisation) -> DigitisationRow:

@@ -94,8 +94,10 @@ _People = TypeVar("_People", bound=QuerySet[Person])
 
 def looks_like_identifier(query: str) -> bool:
     """Seven digits or more in a row (spaces, dashes and ``+`` aside): an identity number or a phone, whole
-    or in part, which must not travel in an address (a URL is logged and kept in the browser's history)."""
-    return bool(re.search(r"\d{7,}", re.sub(r"[\s\-()+]", "", query or "")))
+    or in part, which must not travel in an address (a URL is logged and kept in the browser's history); or
+    exactly four digits, which this search takes for the last digits of a phone."""
+    compact = re.sub(r"[\s\-()+]", "", query or "")
+    return bool(re.search(r"\d{7,}", compact) or search.PHONE_TAIL.match(compact))
 
 
 def _identifier_lookup(

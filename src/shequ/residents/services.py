@@ -5,19 +5,21 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from shequ.accounts.models import User
-from shequ.areas.models import Area
+from shequ.areas.models import Area, Level
 from shequ.audit.services import record_event
 from shequ.lib.capabilities import Capability
-from shequ.lib.masking import age_in_years, escape_spreadsheet_cell
+from shequ.lib.masking import FORMULA_PREFIXES, age_in_years, escape_spreadsheet_cell
 from shequ.lib.scoping import get_visible_or_404, has_capability
 from shequ.lib.tabular import TableRow
 from shequ.privacy.crypto import blind_index
@@ -31,14 +33,16 @@ from .importers import (
     COLUMNS,
     DESTINATION,
     ID_PURPOSE,
+    RELATION_WORDS,
+    RESIDENCE_WORDS,
     cannot_register_here,
     check_row,
     community_grids,
     file_move_requests,
     write_rows,
 )
-from .models import Address, Household, MoveRequest, Person, PersonChange, PersonStatus, PersonTag, Relation
-from .selectors import editable_community, residents
+from .models import Address, Household, MoveRequest, Person, PersonChange, PersonStatus, PersonTag, Relation, Sex
+from .selectors import community_of, editable_community, editable_households, registrable_grids, residents
 
 EXPORT_MAX_ROWS = 200_000
 
@@ -53,16 +57,23 @@ def _editable_person(actor: User, person_id: int) -> Person:
     )
 
 
-def _check_date(on: datetime.date) -> None:
+def _check_left_on(person: Person, on: datetime.date) -> None:
+    """A move-out or death date that can be true: not in the future, not before birth or moving in."""
     if on > timezone.localdate():
         raise ValidationError({"on": _("The date is in the future.")})
+    if on < person.birth_date:
+        raise ValidationError({"on": _("The date is before the resident's birth.")})
+    if person.moved_in_on is not None and on < person.moved_in_on:
+        raise ValidationError(
+            {"on": _("The date is before the resident moved in (%(date)s).") % {"date": person.moved_in_on}}
+        )
 
 
 @transaction.atomic
 def person_leave(*, actor: User, person_id: int, on: datetime.date, died: bool = False) -> Person:
     """Record that a resident moved out of the community (or died); the record and its history stay."""
     person = _editable_person(actor, person_id)
-    _check_date(on)
+    _check_left_on(person, on)
     if person.status != PersonStatus.ACTIVE:
         raise ValidationError({"on": _("This resident no longer lives here.")})
     person.status = PersonStatus.DECEASED if died else PersonStatus.MOVED_OUT
@@ -189,6 +200,15 @@ def tag_add(
         errors["valid_to"] = [_("The end of validity is before its start.")]
     if errors or tag is None:
         raise ValidationError(errors)
+    # Two records of one group over the same days would count the person twice and leave the question of
+    # which one holds; a renewal starts after the old one ends.
+    overlapping = person.tags.filter(tag=tag).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+    if valid_to is not None:
+        overlapping = overlapping.filter(valid_from__lte=valid_to)
+    if overlapping.exists():
+        raise ValidationError(
+            {"valid_from": [_("This group is already recorded for these dates; end the old record first.")]}
+        )
     person_tag = PersonTag.objects.create(
         person=person, tag=tag, grade=grade, source=source, valid_from=valid_from, valid_to=valid_to
     )
@@ -226,7 +246,10 @@ def person_register(*, actor: User, community_code: str, **fields: str) -> Perso
     if unknown:
         raise ValidationError({"": _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}})
     row = TableRow(number=1, raw={key: str(value or "").strip() for key, value in fields.items()})
+    row.raw["grid"] = _registrable_grid(actor, community, row.raw.get("grid", ""))
     check_row(row, grids=community_grids(community), today=timezone.localdate())
+    if not row.errors and _head_taken(community, row.values):
+        row.errors["relation"] = _head_taken_message()
     holder = None
     if not row.errors:
         index = blind_index(row.values["id_number"], purpose=ID_PURPOSE)
@@ -291,6 +314,45 @@ def move_request_decide(*, actor: User, request_id: int, confirm: bool, note: st
     return request
 
 
+def _registrable_grid(actor: User, community: Area, name: str) -> str:
+    """The grid a registration goes to. Who edits only some grids of the community (a grid worker)
+    registers into one of those: the one they have when none is named; a grid of theirs is required, and
+    another grid of the community is out of reach (404)."""
+    grids, whole = registrable_grids(actor=actor, community=community)
+    if whole:
+        return name
+    if not name and len(grids) == 1:
+        return next(iter(grids))
+    if not name:
+        raise ValidationError({"grid": [_("Choose your grid.")]})
+    if name not in grids and name in community_grids(community):
+        raise Http404
+    return name
+
+
+def _head_taken(community: Area, values: dict[str, Any], person_id: int | None = None) -> bool:
+    """Whether a row's person would be a second head of their household (the row's relation as the roster
+    writer reads it: no relation and no household number is the head of the address's household)."""
+    relation = values["relation"] or (Relation.HEAD if not values["household_number"] else "")
+    if relation != Relation.HEAD:
+        return False
+    households = Household.objects.filter(area=community, number=values["household_number"])
+    if not values["household_number"]:
+        households = households.filter(
+            address__area_id=values["grid"] or community.pk,
+            address__street_address=values["street_address"],
+            address__building=values["building"],
+            address__unit=values["unit"],
+            address__room=values["room"],
+        )
+    heads = Person.objects.filter(household__in=households, relation=Relation.HEAD, status=PersonStatus.ACTIVE)
+    return heads.exclude(pk=person_id).exists()
+
+
+def _head_taken_message() -> str:
+    return _("The household already has a head; change the head on the household's page first.")
+
+
 @transaction.atomic
 def move_request_withdraw(*, actor: User, request_id: int) -> MoveRequest:
     """The asking community takes back a request that is still open."""
@@ -345,3 +407,344 @@ def _move(*, actor: User, person: Person, request: MoveRequest) -> None:
         changes={"fields": ["address"]},
         actor=actor,
     )
+
+
+# --- corrections: a resident's details, households ------------------------------------------------
+
+# What a correction may change: a roster row's columns, except the household (moved on the household's
+# page, where the head is kept single).
+EDITABLE = [
+    "name",
+    "id_number",
+    "phone",
+    "residence_type",
+    "street_address",
+    "building",
+    "unit",
+    "room",
+    "grid",
+    "relation",
+    "ethnicity",
+    "moved_in_on",
+]
+# The fields a correction compares, in the order the history names them.
+COMPARED_FIELDS = ["name", "id_number", "phone", "sex", "birth_date", "residence_type", "ethnicity", "relation"]
+
+
+def _row_of(person: Person) -> dict[str, str]:
+    """A person's present values as the roster's raw columns (what check_row reads)."""
+    address = person.address
+    return {
+        "name": person.name,
+        "id_number": str(person.id_number or ""),
+        "phone": str(person.phone or ""),
+        "residence_type": person.residence_type,
+        "household_number": person.household.number if person.household is not None else "",
+        "relation": person.relation,
+        "street_address": address.street_address if address is not None else "",
+        "building": address.building if address is not None else "",
+        "unit": address.unit if address is not None else "",
+        "room": address.room if address is not None else "",
+        "grid": person.area.name if person.area.level == Level.GRID else "",
+        "ethnicity": person.ethnicity,
+        "moved_in_on": person.moved_in_on.isoformat() if person.moved_in_on else "",
+    }
+
+
+def person_update(*, actor: User, person_id: int, **fields: str) -> Person:
+    """Correct a resident's details: ``fields`` are any of ``EDITABLE`` (a roster row's columns, values as
+    in registration), checked by the same rules (``check_row``) with errors naming the fields. Sex and
+    birth date follow from the identity number; changing that number needs the reveal permission over
+    the person, and a number another resident holds is refused (a lookup, counted and audited as one).
+    Audited, with a history entry naming the fields that changed (never their values)."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({"": _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}})
+    person = get_visible_or_404(
+        Person.objects.visible_to(actor, Capability.REGISTRY_EDIT).select_related(
+            "area__parent", "address", "household"
+        ),
+        pk=person_id,
+    )
+    community = community_of(person.area)
+    given = {key: str(value or "").strip() for key, value in fields.items()}
+    row = TableRow(number=1, raw={**_row_of(person), **given})
+    if "grid" in given:
+        row.raw["grid"] = _registrable_grid(actor, community, given["grid"])
+    check_row(row, grids=community_grids(community), today=timezone.localdate())
+    errors = row.errors
+    new_id = "id_number" not in errors and row.values["id_number"] != str(person.id_number or "")
+    if new_id and not Person.objects.visible_to(actor, Capability.PERSONAL_REVEAL).filter(pk=person.pk).exists():
+        errors["id_number"] = _("Changing the identity number needs the permission to see it unmasked.")
+    if new_id and not errors.get("id_number"):
+        index = blind_index(row.values["id_number"], purpose=ID_PURPOSE)
+        holder = Person.objects.filter(id_number_index=index).exclude(pk=person.pk).select_related("area").first()
+        if holder is not None:
+            # Its own transaction, before the answer: a refused attempt is recorded and counted too.
+            identifier_lookup(actor=actor, purpose="residents.update", index=index, found=True)
+            errors["id_number"] = (
+                _("This person is already registered in this community.")
+                if holder.area.path.startswith(community.path)
+                else cannot_register_here()
+            )
+    relation = row.values.get("relation", "")
+    if "relation" not in errors and person.status == PersonStatus.ACTIVE and person.household is not None:
+        if person.relation == Relation.HEAD and relation != Relation.HEAD:
+            errors["relation"] = _(
+                "Choose the new head on the household's page; this person then gets another relation."
+            )
+        elif relation == Relation.HEAD and person.relation != Relation.HEAD:
+            errors["relation"] = _head_taken_message()
+    if errors:
+        raise ValidationError({key: [message] for key, message in errors.items()})
+    if not new_id:  # sex and birth date follow a new number; otherwise they stay as recorded
+        row.values.update(sex=person.sex, birth_date=person.birth_date)
+    return _person_apply(actor=actor, person_id=person.pk, values=row.values, community=community)
+
+
+@transaction.atomic
+def _person_apply(*, actor: User, person_id: int, values: dict[str, Any], community: Area) -> Person:
+    person = _editable_person(actor, person_id)
+    changed = [
+        name
+        for name in COMPARED_FIELDS
+        if (str(getattr(person, name) or "") if name in ("id_number", "phone") else getattr(person, name))
+        != values[name]
+    ]
+    if person.moved_in_on != values["moved_in_on"]:
+        changed.append("moved_in_on")
+    area = Area.objects.get(pk=values["grid"]) if values["grid"] else community
+    address, _created = Address.objects.get_or_create(
+        area=area,
+        street_address=values["street_address"],
+        building=values["building"],
+        unit=values["unit"],
+        room=values["room"],
+    )
+    if address.pk != person.address_id:
+        changed.append("address")
+    from_area = person.area
+    if area.pk != from_area.pk:
+        changed.append("grid")
+    if not changed:
+        return person
+    for name in [*COMPARED_FIELDS, "moved_in_on"]:
+        setattr(person, name, values[name])
+    person.area, person.address = area, address
+    person.save()  # the identity number's and phone's blind indexes follow in the fields' pre_save
+    PersonChange.objects.create(
+        person=person,
+        kind=PersonChange.Kind.UPDATED,
+        on=timezone.localdate(),
+        from_area=from_area if area.pk != from_area.pk else None,
+        to_area=area if area.pk != from_area.pk else None,
+        changes={"fields": changed},
+        actor=actor,
+    )
+    record_event(actor=actor, action="residents.person_update", obj=person, data={"fields": changed})
+    return person
+
+
+def _editable_household(actor: User, household_id: int) -> Household:
+    """A household the actor may change (``selectors.editable_households``), locked."""
+    return get_visible_or_404(
+        editable_households(actor=actor).select_related("area", "address__area").select_for_update(of=("self",)),
+        pk=household_id,
+    )
+
+
+def _other_relation(relation: str, field: str) -> str:
+    """A relation other than head, as the roster writes it or as its code."""
+    value = RELATION_WORDS.get(relation) or (relation if relation in Relation.values else "")
+    if not value or value == Relation.HEAD:
+        raise ValidationError({field: [_("Choose the relation to the new head (not head).")]})
+    return value
+
+
+def _record_household_change(actor: User, person: Person, fields: list[str], from_area: Area) -> None:
+    moved = person.area_id != from_area.pk
+    PersonChange.objects.create(
+        person=person,
+        kind=PersonChange.Kind.UPDATED,
+        on=timezone.localdate(),
+        from_area=from_area if moved else None,
+        to_area=person.area if moved else None,
+        changes={"fields": fields},
+        actor=actor,
+    )
+
+
+def _living_member(actor: User, household: Household, person_id: int, field: str) -> Person:
+    person = _editable_person(actor, person_id)
+    if person.household_id != household.pk or person.status != PersonStatus.ACTIVE:
+        raise ValidationError({field: [_("Choose a member who lives in this household.")]})
+    return person
+
+
+@transaction.atomic
+def household_set_head(*, actor: User, household_id: int, person_id: int, former_relation: str) -> Household:
+    """Make a member the head of their household; the former head gets ``former_relation`` (to the new
+    head). A household has one head: the constraint holds at every step."""
+    household = _editable_household(actor, household_id)
+    person = _living_member(actor, household, person_id, "person_id")
+    former_relation = _other_relation(former_relation, "former_relation")
+    if person.relation == Relation.HEAD:
+        raise ValidationError({"person_id": [_("This member is already the head.")]})
+    for former in household.members.filter(relation=Relation.HEAD, status=PersonStatus.ACTIVE).select_related("area"):
+        former.relation = former_relation
+        former.save(update_fields=["relation", "updated_at"])
+        _record_household_change(actor, former, ["relation"], former.area)
+    person.relation = Relation.HEAD
+    person.save(update_fields=["relation", "updated_at"])
+    _record_household_change(actor, person, ["relation"], person.area)
+    record_event(actor=actor, action="residents.household_head", obj=household, data={"head": person.pk})
+    return household
+
+
+def _join(actor: User, person: Person, household: Household, relation: str) -> None:
+    """Put a person into a household, at its address, with a history entry naming what changed."""
+    from_area = person.area
+    changed = ["household"]
+    if person.relation != relation:
+        changed.append("relation")
+    if person.address_id != household.address_id:
+        changed.append("address")
+    person.household, person.relation = household, relation
+    person.address, person.area = household.address, household.address.area
+    person.save(update_fields=["household", "relation", "address", "area", "updated_at"])
+    _record_household_change(actor, person, changed, from_area)
+
+
+def _has_head(household: Household) -> bool:
+    return household.members.filter(relation=Relation.HEAD, status=PersonStatus.ACTIVE).exists()
+
+
+def _head_leaves(household: Household, leaving: set[int]) -> bool:
+    """Whether the head is among ``leaving`` while members who stay live on."""
+    members = household.members.filter(status=PersonStatus.ACTIVE)
+    return members.filter(pk__in=leaving, relation=Relation.HEAD).exists() and members.exclude(pk__in=leaving).exists()
+
+
+@transaction.atomic
+def member_move(*, actor: User, person_id: int, household_id: int, relation: str) -> Person:
+    """Move a living member into another household of the same community, at its address, with their
+    relation to its head (head only when it has none)."""
+    target = _editable_household(actor, household_id)
+    person = _editable_person(actor, person_id)
+    if person.status != PersonStatus.ACTIVE:
+        raise ValidationError({"person_id": [_("This resident no longer lives here.")]})
+    if person.household_id == target.pk:
+        raise ValidationError({"household_id": [_("The resident already belongs to this household.")]})
+    if target.area_id != community_of(person.area).pk:
+        raise ValidationError({"household_id": [_("Choose a household of the resident's community.")]})
+    value = RELATION_WORDS.get(relation) or (relation if relation in Relation.values else "")
+    if not value:
+        raise ValidationError({"relation": [_("Choose the relation to the head.")]})
+    if value == Relation.HEAD and _has_head(target):
+        raise ValidationError({"relation": [_head_taken_message()]})
+    if person.household is not None and _head_leaves(person.household, {person.pk}):
+        raise ValidationError({"person_id": [_("Choose a new head for the household first.")]})
+    old = person.household_id
+    _join(actor, person, target, value)
+    record_event(actor=actor, action="residents.member_move", obj=person, data={"from": old, "to": target.pk})
+    return person
+
+
+def _address_in(area: Area, parts: dict[str, str]) -> Address:
+    """An address checked like a roster's (lengths, no formula start), made when new."""
+    errors = {}
+    for key, limit in (("street_address", 120), ("building", 20), ("unit", 20), ("room", 20)):
+        value = parts[key]
+        if len(value) > limit:
+            errors[key] = [_("At most %(max)d characters.") % {"max": limit}]
+        elif value.startswith(FORMULA_PREFIXES):
+            errors[key] = [_("Must not start with = + - or @.")]
+    if not parts["street_address"]:
+        errors["street_address"] = [_("The street address is required.")]
+    if errors:
+        raise ValidationError(errors)
+    address, _created = Address.objects.get_or_create(area=area, **parts)
+    return address
+
+
+@transaction.atomic
+def household_split(
+    *,
+    actor: User,
+    household_id: int,
+    person_ids: Sequence[int],
+    head_id: int,
+    street_address: str,
+    building: str = "",
+    unit: str = "",
+    room: str = "",
+    number: str = "",
+) -> Household:
+    """Some members form a new household of the same community at an address (分户), ``head_id`` its head;
+    the others keep their relations. The old household's head stays unless everyone leaves."""
+    household = _editable_household(actor, household_id)
+    ids = sorted(set(person_ids) | {head_id})
+    people = [_living_member(actor, household, pk, "person_ids") for pk in ids]
+    if _head_leaves(household, set(ids)):
+        raise ValidationError({"person_ids": [_("The head stays in the household; change the head first.")]})
+    number = " ".join((number or "").split())
+    if len(number) > 40:
+        raise ValidationError({"number": [_("At most %(max)d characters.") % {"max": 40}]})
+    head = next(p for p in people if p.pk == head_id)
+    parts = {
+        "street_address": (street_address or "").strip(),
+        "building": (building or "").strip(),
+        "unit": (unit or "").strip(),
+        "room": (room or "").strip(),
+    }
+    address = _address_in(head.area, parts)
+    taken = Household.objects.filter(area=household.area, number=number)
+    if number and taken.exists():
+        raise ValidationError({"number": [_("Another household of the community has this number.")]})
+    if not number and taken.filter(address=address).exists():
+        raise ValidationError(
+            {"street_address": [_("A household already lives at this address; move the members into it.")]}
+        )
+    new = Household.objects.create(area=household.area, address=address, number=number)
+    new.address = address
+    for person in sorted(people, key=lambda p: p.pk != head_id):  # the head joins first
+        relation = (
+            Relation.HEAD
+            if person.pk == head_id
+            else (person.relation if person.relation != Relation.HEAD else Relation.OTHER)
+        )
+        _join(actor, person, new, relation)
+    record_event(actor=actor, action="residents.household_split", obj=new, data={"from": household.pk, "people": ids})
+    return new
+
+
+@transaction.atomic
+def household_merge(*, actor: User, household_id: int, other_id: int, other_head_relation: str) -> Household:
+    """Merge another household of the same community into this one (合户): its members join at this
+    household's address; its head takes ``other_head_relation`` to this one's head; the emptied household
+    is removed."""
+    if household_id == other_id:
+        raise ValidationError({"other_id": [_("Choose another household.")]})
+    first, second = sorted([household_id, other_id])  # always locked in the same order: no deadlock
+    locked = {pk: _editable_household(actor, pk) for pk in (first, second)}
+    household, other = locked[household_id], locked[other_id]
+    if household.area_id != other.area_id:
+        raise ValidationError({"other_id": [_("Choose a household of the same community.")]})
+    relation = _other_relation(other_head_relation, "other_head_relation")
+    members = list(other.members.select_related("area").select_for_update(of=("self",)).order_by("pk"))
+    for person in members:
+        joining = relation if person.relation == Relation.HEAD else person.relation
+        if person.status == PersonStatus.ACTIVE:
+            _join(actor, person, household, joining)
+        else:  # the history of those who left follows the household; they live nowhere now
+            person.household, person.relation = household, joining
+            person.save(update_fields=["household", "relation", "updated_at"])
+    other_pk = other.pk
+    other.delete()
+    record_event(
+        actor=actor,
+        action="residents.household_merge",
+        obj=household,
+        data={"merged": other_pk, "people": len(members)},
+    )
+    return household

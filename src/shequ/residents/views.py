@@ -1,20 +1,25 @@
 from collections.abc import Callable
-from typing import Any, TypedDict
+from functools import partial
+from typing import Any, TypedDict, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.accounts.http import AuthenticatedHttpRequest
+from shequ.accounts.models import User
+from shequ.areas.models import Level
 from shequ.areas.selectors import area_roots
+from shequ.audit.selectors import area_labels
 from shequ.lib.capabilities import Capability
 from shequ.lib.feedback import add_errors, errors_text, submit, submit_and_flash
 from shequ.lib.scoping import has_capability, require_capability
@@ -22,8 +27,23 @@ from shequ.lib.tabular import xlsx_response
 from shequ.privacy.forms import RevealForm
 
 from . import selectors, services
-from .forms import ExportForm, LeaveForm, MoveDecisionForm, PersonForm, ResidentFilterForm, TagForm
-from .models import MoveRequest, Person, PersonStatus
+from .forms import (
+    ALL_STATUSES,
+    ExportForm,
+    HeadForm,
+    LeaveForm,
+    MergeForm,
+    MoveDecisionForm,
+    MoveMemberForm,
+    PersonEditForm,
+    PersonForm,
+    ResidentFilterForm,
+    SplitForm,
+    TagForm,
+)
+from .models import Household, MoveRequest, Person, PersonStatus
+
+_Found = TypeVar("_Found")
 
 
 class Filters(TypedDict):
@@ -34,10 +54,25 @@ class Filters(TypedDict):
 
 def _filters(request: AuthenticatedHttpRequest) -> tuple[ResidentFilterForm, Filters]:
     """The list's filters: from the search box, which posts, or from the address (names, addresses, groups,
-    areas)."""
+    areas). A wrong value leaves the form with its error (and the caller lists nobody)."""
     form = ResidentFilterForm((request.POST if request.method == "POST" else request.GET) or None)
     cleaned = form.cleaned_data if form.is_valid() else {}
     return form, {"query": cleaned.get("q", ""), "tags": cleaned.get("tag", []), "area_code": cleaned.get("area", "")}
+
+
+def _find(form: ResidentFilterForm, filters: Filters, find: Callable[..., _Found], **extra: Any) -> _Found | None:
+    """``find(**filters)``, or None with the reason on the form: a filter that does not parse, an area
+    code with no area in the actor's reach (unknown and out of reach read the same), the hourly allowance
+    of identifier lookups spent."""
+    if form.is_bound and not form.is_valid():
+        return None
+    try:
+        return find(**filters, **extra)
+    except Http404:
+        form.add_error("area", _("No area with this code within your reach."))
+    except ValidationError as exc:
+        add_errors(form, exc)
+    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,20 +90,30 @@ def resident_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         messages.error(request, _("Search identity numbers and phones with the search box, not in the address."))
         return redirect("residents:residents")
     form, filters = _filters(request)
-    people: QuerySet[Person] = Person.objects.none()
-    try:
-        people = selectors.residents(actor=request.user, **filters)
-    except ValidationError as exc:  # the hourly allowance of identifier lookups is spent
-        add_errors(form, exc)
+    status = form.cleaned_data.get("status", PersonStatus.ACTIVE) if form.is_bound and form.is_valid() else ""
+    found = _find(
+        form,
+        filters,
+        partial(selectors.residents, actor=request.user),
+        status="" if status == ALL_STATUSES else status or PersonStatus.ACTIVE,
+    )
+    people: QuerySet[Person] = found if found is not None else Person.objects.none()
     page = Paginator(people, 50).get_page(request.POST.get("page") or request.GET.get("page"))
     hidden = [("q", filters["query"]), ("area", filters["area_code"])] + [("tag", tag) for tag in filters["tags"]]
+    listed = [("status", status)] if status and status != PersonStatus.ACTIVE else []
+    rows = list(page.object_list)
+    places = area_labels(p.area.path for p in rows)
     return render(
         request,
         "residents/resident_list.html",
         {
             "form": form,
             "page": page,
+            "rows": [(p, places.get(p.area.path, p.area.name)) for p in rows],
             "filters": [(name, value) for name, value in hidden if value],
+            "list_filters": [(name, value) for name, value in hidden + listed if value],
+            # The export lists those living here (the service has no status filter yet).
+            "can_export": not listed and not form.errors,
             "export_form": ExportForm(),
             "can_reveal": has_capability(request.user, Capability.PERSONAL_REVEAL),
             "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
@@ -81,8 +126,14 @@ def resident_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 def resident_new(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Register one resident without a roster file."""
     require_capability(request.user, Capability.REGISTRY_EDIT)
-    communities = selectors.editable_communities(actor=request.user)[:3000]
-    form = PersonForm(request.POST or None, communities=communities)
+    communities = list(selectors.editable_communities(actor=request.user)[:3000])
+    # One community (community staff, a grid worker): its grids to choose from, a grid worker's own only.
+    grids, whole = (
+        selectors.registrable_grids(actor=request.user, community=communities[0])
+        if len(communities) == 1
+        else (None, True)
+    )
+    form = PersonForm(request.POST or None, communities=communities, grids=grids, whole=whole)
 
     def register(data: dict[str, Any]) -> Person | MoveRequest:
         moved_in_on = data.pop("moved_in_on")
@@ -104,32 +155,46 @@ def resident_new(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 @require_POST
 def resident_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     require_capability(request.user, Capability.REGISTRY_READ)
-    _form, filters = _filters(request)  # posted beside the reason, as hidden fields
+    form, filters = _filters(request)  # posted beside the reason, as hidden fields
     export = ExportForm(request.POST)
     given = export.cleaned_data if export.is_valid() else {}
-    try:
-        content = services.residents_export(
-            actor=request.user,
-            reveal_category=given.get("category", ""),
-            reveal_reason=given.get("reason", ""),
-            **filters,
-        )
-    except ValidationError as exc:
-        messages.error(request, errors_text(exc))
+    content = _find(
+        form,
+        filters,
+        partial(services.residents_export, actor=request.user),
+        reveal_category=given.get("category", ""),
+        reveal_reason=given.get("reason", ""),
+    )
+    if content is None:  # a wrong filter exports nothing (never the whole area instead)
+        messages.error(request, errors_text(form))
         return redirect("residents:residents")
     return xlsx_response(content, "residents.xlsx")
+
+
+def _field_labels(names: list[str]) -> str:
+    """The history's field names as the reader's language calls them."""
+    extra = {"grid": _("Grid"), "address": _("Address"), "household": _("Household")}
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(extra.get(name) or Person._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            labels.append(name)
+    return "、".join(labels)
 
 
 @login_required
 def resident_detail(request: AuthenticatedHttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, person_id=person_id)
     can_edit = Person.objects.visible_to(request.user, Capability.REGISTRY_EDIT).filter(pk=person.pk).exists()
+    history = person.changes.select_related("actor").order_by("at", "pk")
     return render(
         request,
         "residents/resident_detail.html",
         {
             "person": person,
-            "history": person.changes.order_by("at"),
+            "history": [(entry, _field_labels(entry.changes.get("fields", []))) for entry in history],
+            "reveal_url": reverse("residents:reveal", args=[person.pk]),
             "tags": person.tags.select_related("tag"),
             "reveal_form": RevealForm(),
             "leave_form": LeaveForm(),
@@ -165,9 +230,106 @@ def resident_form(request: AuthenticatedHttpRequest, person_id: int, action: str
 
 
 @login_required
-def household_detail(request: AuthenticatedHttpRequest, household_id: int) -> HttpResponse:
+@require_http_methods(["GET", "POST"])
+def resident_edit(request: AuthenticatedHttpRequest, person_id: int) -> HttpResponseBase:
+    """Correct a resident's details (the roster's fields, by its rules); back on their page with the
+    history naming what changed."""
+    person = selectors.person_for_edit(actor=request.user, person_id=person_id)
+    grids, whole = selectors.registrable_grids(actor=request.user, community=selectors.community_of(person.area))
+    initial = {
+        "name": person.name,
+        "residence_type": person.residence_type,
+        "street_address": person.address.street_address if person.address else "",
+        "building": person.address.building if person.address else "",
+        "unit": person.address.unit if person.address else "",
+        "room": person.address.room if person.address else "",
+        "grid": person.area.name if person.area.level == Level.GRID else "",
+        "relation": person.relation,
+        "ethnicity": person.ethnicity,
+        "moved_in_on": person.moved_in_on,
+    }
+    form = PersonEditForm(request.POST or None, initial=initial, grids=grids, whole=whole)
+    if request.method == "POST" and submit(
+        form, lambda data: services.person_update(actor=request.user, person_id=person.pk, **form.changes())
+    ):
+        messages.success(request, _("Saved."))
+        return redirect("residents:resident", person_id=person.pk)
+    return render(request, "residents/resident_edit.html", {"person": person, "form": form})
+
+
+def _household_forms(
+    household: Household, members: list[Person], data: QueryDict | None = None, action: str = ""
+) -> dict[str, forms.Form]:
+    """The household page's forms, the posted one bound to ``data``."""
+    living = [p for p in members if p.status == PersonStatus.ACTIVE]
+    made: dict[str, forms.Form] = {}
+    for name, (form_class, _write) in HOUSEHOLD_FORMS.items():
+        made[name] = form_class(data if name == action else None, members=living, prefix=name)
+    return made
+
+
+def _into(actor: User, household: Household, number: str) -> int:
+    """The household of this community with this number (or id), as the services take it."""
+    found = selectors.household_by_number(actor=actor, community_id=household.area_id, number=number)
+    if found is None:
+        raise ValidationError({"household": [_("No household of this community has this number.")]})
+    return found
+
+
+HOUSEHOLD_FORMS: dict[str, tuple[type[forms.Form], Callable[[User, Household, dict[str, Any]], object]]] = {
+    "head": (
+        HeadForm,
+        lambda actor, h, data: services.household_set_head(actor=actor, household_id=h.pk, **data),
+    ),
+    "move": (
+        MoveMemberForm,
+        lambda actor, h, data: services.member_move(
+            actor=actor,
+            person_id=data["person_id"],
+            household_id=_into(actor, h, data["household"]),
+            relation=data["relation"],
+        ),
+    ),
+    "split": (
+        SplitForm,
+        lambda actor, h, data: services.household_split(actor=actor, household_id=h.pk, **data),
+    ),
+    "merge": (
+        MergeForm,
+        lambda actor, h, data: services.household_merge(
+            actor=actor,
+            household_id=h.pk,
+            other_id=_into(actor, h, data["household"]),
+            other_head_relation=data["other_head_relation"],
+        ),
+    ),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_detail(request: AuthenticatedHttpRequest, household_id: int) -> HttpResponseBase:
+    """A household and its members; for those who may change it, changing the head, moving a member to
+    another household, splitting and merging."""
     household, members = selectors.household_get(actor=request.user, household_id=household_id)
-    return render(request, "residents/household.html", {"household": household, "members": members})
+    can_edit = selectors.household_editable(actor=request.user, household_id=household.pk)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action and (not can_edit or action not in HOUSEHOLD_FORMS):
+        raise Http404
+    made = _household_forms(household, members, request.POST, action) if can_edit else {}
+    if action:
+        form = made[action]
+        write = HOUSEHOLD_FORMS[action][1]
+        outcome = submit(form, lambda data: write(request.user, household, data))
+        if outcome is not None:
+            messages.success(request, _("Saved."))
+            target = outcome.pk if isinstance(outcome, Household) else household.pk  # a split shows the new one
+            return redirect("residents:household", household_id=target)
+    return render(
+        request,
+        "residents/household.html",
+        {"household": household, "members": members, "forms": made, "can_edit": can_edit},
+    )
 
 
 @login_required
