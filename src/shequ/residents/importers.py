@@ -293,6 +293,8 @@ class ResidentImporter:
         refused as a whole (naming no row) and alerted, and the answer says nothing about the person.
         Where the name matches too, the row becomes a move request instead of an error."""
         errors = repeated_identity_numbers()
+        for row_no, messages in second_heads(state.community).items():
+            errors.setdefault(row_no, {}).update(messages)
         found = registered_elsewhere_rows(state.community)
         limit = settings.SHEQU_IMPORT_ELSEWHERE_MAX
         if len(found) > limit:
@@ -441,6 +443,44 @@ def repeated_identity_numbers() -> dict[int, dict[str, str]]:
             row_no: {"id_number": _("The same identity number is on row %(row)d.") % {"row": first}}
             for row_no, first in cursor.fetchall()
         }
+
+
+def second_heads(community: Area) -> dict[int, dict[str, str]]:
+    """Staged rows that would give a household a second head (the pool keeps one, with a constraint): a
+    head row after another head row of the same household in the file, or beside a head already living
+    there who is not in the file."""
+    staged_key = (
+        "CASE WHEN s.household_number <> '' THEN 'n:' || s.household_number "
+        "ELSE 'a:' || CAST(s.area_id AS varchar(20)) || '|' || s.street_address || '|' || s.building "
+        "|| '|' || s.unit || '|' || s.room END"
+    )
+    person, household, address = (quoted(m._meta.db_table) for m in (Person, Household, Address))
+    errors: dict[int, dict[str, str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT k.row_no, f.first_row FROM (SELECT s.row_no, {staged_key} AS hkey FROM {STAGE} s "
+            f"WHERE s.relation = %s) k JOIN (SELECT {staged_key} AS hkey, MIN(s.row_no) AS first_row FROM {STAGE} s "
+            f"WHERE s.relation = %s GROUP BY {staged_key}) f ON f.hkey = k.hkey WHERE k.row_no <> f.first_row",
+            [Relation.HEAD, Relation.HEAD],
+        )
+        for row_no, first in cursor.fetchall():
+            errors[row_no] = {"relation": _("The household already has a head on row %(row)d.") % {"row": first}}
+        cursor.execute(
+            f"SELECT s.row_no FROM {STAGE} s JOIN {household} h ON h.area_id = %s AND ("
+            f"  (s.household_number <> '' AND h.number = s.household_number) OR (s.household_number = '' "
+            f"  AND h.number = '' AND h.address_id IN (SELECT a.id FROM {address} a WHERE a.area_id = s.area_id "
+            f"  AND a.street_address = s.street_address AND a.building = s.building AND a.unit = s.unit "
+            f"  AND a.room = s.room))) "
+            f"JOIN {person} p ON p.household_id = h.id AND p.relation = %s AND p.status = %s "
+            f"AND p.id_number_index <> s.id_index "
+            f"WHERE s.relation = %s AND NOT EXISTS (SELECT 1 FROM {STAGE} t WHERE t.id_index = p.id_number_index)",
+            [community.pk, Relation.HEAD, PersonStatus.ACTIVE, Relation.HEAD],
+        )
+        for (row_no,) in cursor.fetchall():
+            errors.setdefault(row_no, {})["relation"] = _(
+                "The household already has a head; change the head on the household's page first."
+            )
+    return errors
 
 
 def merge_staged(*, actor: Any, community: Area, progress: Callable[[int], None] | None = None) -> dict[str, int]:
