@@ -218,12 +218,70 @@ def household_get(*, actor: User, household_id: int) -> tuple[Household, list[Pe
 
 
 def editable_community(*, actor: User, code: str) -> Area:
-    """A community whose residents the actor may register and import; 404 otherwise."""
+    """A community the actor may register residents in (itself, or one of its grids); 404 otherwise."""
     return get_visible_or_404(editable_communities(actor=actor), code=code)
 
 
 def editable_communities(*, actor: User) -> QuerySet[Area]:
-    return Area.objects.visible_to(actor, Capability.REGISTRY_EDIT).filter(level=Level.COMMUNITY).order_by("code")
+    """The communities the actor registers residents in: those it edits, and those of the grids it edits
+    (a grid worker registers into their own grid, whose parent is the community)."""
+    editable = Area.objects.visible_to(actor, Capability.REGISTRY_EDIT)
+    grids_of = editable.filter(level=Level.GRID).values("parent_id")
+    return Area.objects.filter(
+        Q(pk__in=editable.filter(level=Level.COMMUNITY).values("pk")) | Q(pk__in=grids_of), level=Level.COMMUNITY
+    ).order_by("code")
+
+
+def community_of(area: Area) -> Area:
+    """The community of an area that is a community or a grid."""
+    return area.parent if area.level == Level.GRID and area.parent is not None else area
+
+
+def person_for_edit(*, actor: User, person_id: int) -> Person:
+    """A resident the actor may correct; 404 otherwise."""
+    return get_visible_or_404(
+        Person.objects.visible_to(actor, Capability.REGISTRY_EDIT).select_related("area__parent", "address"),
+        pk=person_id,
+    )
+
+
+def editable_households(*, actor: User) -> QuerySet[Household]:
+    """The households the actor may change: their community's, and those where a resident the actor edits
+    lives (a grid worker reaches the households of their grid's residents)."""
+    return Household.objects.filter(
+        Q(pk__in=Household.objects.visible_to(actor, Capability.REGISTRY_EDIT).values("pk"))
+        | Q(
+            pk__in=Person.objects.visible_to(actor, Capability.REGISTRY_EDIT)
+            .filter(household__isnull=False)
+            .values("household_id")
+        )
+    )
+
+
+def household_editable(*, actor: User, household_id: int) -> bool:
+    return editable_households(actor=actor).filter(pk=household_id).exists()
+
+
+def household_by_number(*, actor: User, community_id: int, number: str) -> int | None:
+    """The id of the household of a community with this number (or, for one without a number, the id its
+    page shows), among those the actor may change."""
+    number = (number or "").strip()
+    found = editable_households(actor=actor).filter(area_id=community_id)
+    by_number = found.filter(number=number).values_list("pk", flat=True).first() if number else None
+    if by_number is None and number.lstrip("#").isdigit():
+        by_number = found.filter(pk=int(number.lstrip("#"))).values_list("pk", flat=True).first()
+    return by_number
+
+
+def registrable_grids(*, actor: User, community: Area) -> tuple[dict[str, int], bool]:
+    """The grids of ``community`` the actor may register residents into, by name (as a roster names them),
+    and whether the actor may also register into the community without a grid (only those who edit the
+    whole community may)."""
+    grids = Area.objects.filter(parent=community, level=Level.GRID, is_active=True)
+    whole = Area.objects.visible_to(actor, Capability.REGISTRY_EDIT).filter(pk=community.pk).exists()
+    if not whole:
+        grids = grids.filter(pk__in=Area.objects.visible_to(actor, Capability.REGISTRY_EDIT).values("pk"))
+    return dict(grids.order_by("code").values_list("name", "pk")), whole
 
 
 # A complete digital record: identity number, name, phone, address and household (residence type is required).
