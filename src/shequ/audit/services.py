@@ -13,15 +13,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import Actor, get_visible_or_404, require_capability
 
 from . import context
-from .models import Alert, AuditEvent
+from .models import Alert, AuditEvent, FiledUnder
 
 GENESIS_HASH = "0" * 64
 # The number of chains the trail is split into on PostgreSQL: concurrent transactions append to different
@@ -389,3 +391,22 @@ def alert_acknowledge(*, actor: Actor, alert_id: int) -> Alert:
         alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
         record_event(actor=actor, action="audit.alert_acknowledge", obj=alert, data={"kind": alert.kind})
     return alert
+
+
+EXPORT_MAX_ROWS = 10_000  # an export larger than this is narrowed with the filters first
+
+
+@transaction.atomic
+def trail_export(*, actor: Actor, events: models.QuerySet[AuditEvent], area_path: str = "") -> list[AuditEvent]:
+    """The events an auditor exports (at most ``EXPORT_MAX_ROWS``), the export itself recorded: filed
+    under the area filtered on, or the auditor's own area."""
+    require_capability(actor, Capability.AUDIT_READ)
+    rows = list(events[: EXPORT_MAX_ROWS + 1])
+    if len(rows) > EXPORT_MAX_ROWS:
+        raise ValidationError(_("Narrow the filters to at most %(max)d events to export.") % {"max": EXPORT_MAX_ROWS})
+    paths = actor.granted_paths(Capability.AUDIT_READ)
+    where = area_path or (paths[0] if paths else "")
+    record_event(
+        actor=actor, action="audit.export", area=FiledUnder(where) if where else None, data={"rows": len(rows)}
+    )
+    return rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -337,3 +338,83 @@ def move_requests(*, actor: User) -> tuple[QuerySet[MoveRequest], QuerySet[MoveR
     editable = Area.objects.visible_to(actor, Capability.REGISTRY_EDIT)
     requests = MoveRequest.objects.select_related("person", "from_area", "to_area").order_by("-requested_at", "-pk")
     return requests.filter(from_area__in=editable), requests.filter(to_area__in=editable)
+
+
+# --- the workbench (工作台): what a registry reader's area holds and what needs attention ------------
+
+EXPIRING_DAYS = 30  # a recorded group ending within this many days is shown for renewal
+ATTENTION_SHOWN = 10  # rows listed per attention item (the count says how many there are)
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    code: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """The counts of the actor's area and the lists that need attention (all scoped to the actor)."""
+
+    residents: int
+    households: int
+    groups: list[GroupCount]
+    digitised: int  # complete records among registered and permanent residents
+    digitisable: int
+    expiring: QuerySet[PersonTag]
+    expiring_count: int
+    alone_elderly: QuerySet[Person]
+    alone_elderly_count: int
+    moves_waiting: int
+
+    @property
+    def digitisation_rate(self) -> float | None:
+        return round(100 * self.digitised / self.digitisable, 1) if self.digitisable else None
+
+
+def workbench(*, actor: User) -> Workbench:
+    """The workbench of a registry reader: its residents living here, their households, the special
+    groups (computed and recorded), the digitisation rate; recorded groups ending within
+    ``EXPIRING_DAYS``, elderly people (60+) living alone and move requests waiting for a decision.
+    A fixed number of queries whatever the area's size."""
+    today = timezone.localdate()
+    people = Person.objects.visible_to(actor, Capability.REGISTRY_READ).filter(status=PersonStatus.ACTIVE)
+    alone = _group_filter(ComputedGroup.ALONE, today)
+    elderly = _group_filter(ComputedGroup.AGE60, today)
+    digitisable = Q(residence_type__in=[ResidenceType.REGISTERED, ResidenceType.PERMANENT])
+    totals = people.aggregate(
+        residents=Count("pk"),
+        households=Count("household", distinct=True),
+        age60=Count("pk", filter=elderly),
+        age80=Count("pk", filter=_group_filter(ComputedGroup.AGE80, today)),
+        minor=Count("pk", filter=_group_filter(ComputedGroup.MINOR, today)),
+        alone=Count("pk", filter=alone),
+        alone_elderly=Count("pk", filter=alone & elderly),
+        digitisable=Count("pk", filter=digitisable),
+        digitised=Count("pk", filter=digitisable & COMPLETE),
+    )
+    valid = PersonTag.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today, person__in=people
+    )
+    recorded = valid.values("tag__code", "tag__name").annotate(n=Count("person", distinct=True)).order_by("tag__code")
+    groups = [GroupCount(g.value, str(g.label), totals[g.value]) for g in ComputedGroup] + [
+        GroupCount(r["tag__code"], r["tag__name"], r["n"]) for r in recorded
+    ]
+    expiring = valid.filter(valid_to__lte=today + datetime.timedelta(days=EXPIRING_DAYS))
+    editable = Area.objects.visible_to(actor, Capability.REGISTRY_EDIT)
+    moves = MoveRequest.objects.filter(from_area__in=editable, state=MoveRequest.State.PENDING).count()
+    return Workbench(
+        residents=totals["residents"],
+        households=totals["households"],
+        groups=groups,
+        digitised=totals["digitised"],
+        digitisable=totals["digitisable"],
+        expiring=expiring.select_related("tag", "person__area").order_by("valid_to", "pk")[:ATTENTION_SHOWN],
+        expiring_count=expiring.count(),
+        alone_elderly=people.filter(alone & elderly)
+        .select_related("area", "address")
+        .order_by("birth_date", "pk")[:ATTENTION_SHOWN],
+        alone_elderly_count=totals["alone_elderly"],
+        moves_waiting=moves,
+    )

@@ -1,0 +1,168 @@
+"""What each action code of the audit trail means, in words an auditor reads (Chinese on the page).
+
+The trail keeps codes ("residents.tag_add"); this catalogue turns them into descriptions, grouped by the
+part of the platform that records them. A code missing here (a new service, an old one) is shown as
+"other action" with its code in small print, never hidden: add its line here when adding the service.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# (group, [(code, description)]) in the order the action filter lists them.
+CATALOGUE: list[tuple[Promise, list[tuple[str, Promise]]]] = [
+    (
+        _("Residents"),
+        [
+            ("residents.person_register", _("Registered a resident")),
+            ("residents.person_update", _("Corrected a resident's record")),
+            ("residents.person_moved_out", _("Recorded a move out")),
+            ("residents.person_died", _("Recorded a death")),
+            ("residents.tag_add", _("Added a special group")),
+            ("residents.tag_end", _("Ended a special group")),
+            ("residents.household_head", _("Changed the head of a household")),
+            ("residents.household_merge", _("Merged households")),
+            ("residents.household_split", _("Split a household")),
+            ("residents.member_move", _("Moved a member to another household")),
+            ("residents.move_request", _("Asked to move a resident here")),
+            ("residents.move_confirmed", _("Confirmed a move")),
+            ("residents.move_refused", _("Refused a move")),
+            ("residents.move_withdrawn", _("Withdrew a move request")),
+            ("residents.export", _("Exported residents (masked)")),
+            ("residents.export_unmasked", _("Exported residents unmasked")),
+        ],
+    ),
+    (
+        _("Personal data"),
+        [
+            ("privacy.reveal", _("Revealed a personal value")),
+            ("privacy.revealed", _("Revealed values of many rows")),
+            ("privacy.lookup", _("Looked up an identity number or phone")),
+            ("privacy.lookup_refused", _("Lookup refused (hourly limit)")),
+            ("privacy.reveal_reason_create", _("Added a reveal reason")),
+            ("privacy.reveal_reason_update", _("Changed a reveal reason")),
+            ("privacy.reencrypt", _("Re-encrypted personal data")),
+        ],
+    ),
+    (
+        _("Accounts"),
+        [
+            ("accounts.sign_in", _("Signed in")),
+            ("accounts.sign_in_failed", _("Failed sign-in")),
+            ("accounts.sign_in_locked", _("Sign-in refused (locked)")),
+            ("accounts.sign_in_throttled", _("Sign-in refused (too fast)")),
+            ("accounts.create", _("Created an account")),
+            ("accounts.grant_request", _("Asked for a role")),
+            ("accounts.grant_add", _("Granted a role")),
+            ("accounts.grant_refuse", _("Refused a role request")),
+            ("accounts.grant_withdraw", _("Withdrew a role request")),
+            ("accounts.grant_remove", _("Removed a role")),
+        ],
+    ),
+    (
+        _("Areas"),
+        [
+            ("areas.load_divisions", _("Loaded the division tree")),
+            ("areas.load_boundaries", _("Loaded district outlines")),
+            ("areas.grid_create", _("Created a grid")),
+            ("areas.grid_update", _("Changed a grid")),
+        ],
+    ),
+    (
+        _("Imports"),
+        [
+            ("imports.upload", _("Uploaded an import")),
+            ("imports.done", _("Import written")),
+            ("imports.rejected", _("Import rejected")),
+            ("imports.failed", _("Import failed")),
+            ("imports.retry", _("Ran an import again")),
+            ("imports.report_download", _("Downloaded an error report")),
+            ("imports.purged", _("Removed old import files")),
+        ],
+    ),
+    (
+        _("Catalogues and resources"),
+        [
+            ("reference.tag_types_load", _("Loaded the special groups")),
+            ("reference.facility_types_load", _("Loaded the facility types")),
+            ("reference.facility_type_update", _("Changed a facility type")),
+            ("entities.legal_entity_create", _("Registered a legal entity")),
+            ("resources.facility_create", _("Registered a facility")),
+        ],
+    ),
+    (
+        _("Audit"),
+        [
+            ("audit.alert", _("Raised an alert")),
+            ("audit.alert_acknowledge", _("Acknowledged an alert")),
+            ("audit.export", _("Exported the audit trail")),
+        ],
+    ),
+]
+
+ACTIONS: dict[str, Promise] = {code: label for _group, actions in CATALOGUE for code, label in actions}
+# A group whose codes share one prefix can be chosen whole ("residents." = every residents action).
+GROUP_PREFIXES: dict[str, Promise] = {
+    actions[0][0].split(".", 1)[0] + ".": group
+    for group, actions in CATALOGUE
+    if len({code.split(".", 1)[0] for code, _label in actions}) == 1
+}
+OTHER = _("Other action")
+
+# The keys of an event's ``data``, as the page names them.
+DATA_KEYS: dict[str, Promise] = {
+    "rows": _("rows"),
+    "error_rows": _("rows with errors"),
+    "created": _("created"),
+    "updated": _("updated"),
+    "unchanged": _("unchanged"),
+    "added": _("added"),
+    "changed": _("changed"),
+    "kind": _("kind"),
+    "field": _("field"),
+    "fields": _("fields"),
+    "category": _("reason category"),
+    "reason": _("reason"),
+    "name": _("name"),
+    "active": _("active"),
+    "person": _("resident"),
+    "purpose": _("purpose"),
+    "found": _("found"),
+    "tag": _("group"),
+    "type": _("type"),
+    "user": _("account"),
+    "role": _("role"),
+    "bytes": _("size (bytes)"),
+    "model": _("data"),
+    "values": _("values"),
+    "key_version": _("key version"),
+    "source": _("source"),
+    "sysadmin_number": _("administrator number"),
+}
+# Keys never shown: a blind index is a keyed hash of an identifier, of no use to a reader.
+HIDDEN_KEYS = frozenset({"index"})
+# Fixed code values that appear in ``data``, in words.
+VALUES: dict[str, Promise] = {
+    "id_number": _("identity number"),
+    "phone": _("mobile number"),
+    "residents": _("residents"),
+    "residents.search": _("resident search"),
+    "command_line": _("command line"),
+}
+
+
+def action_label(code: str) -> str:
+    """The description of an action code, or "" when the catalogue does not know it."""
+    label = ACTIONS.get(code)
+    return str(label) if label is not None else ""
+
+
+def action_choices() -> list[tuple[str, object]]:
+    """The action filter's choices: everything, then each group (all of it, or one action)."""
+    choices: list[tuple[str, object]] = [("", _("All actions"))]
+    prefixes = {str(group): prefix for prefix, group in GROUP_PREFIXES.items()}
+    for group, actions in CATALOGUE:
+        every = [(prefixes[str(group)], _("All: %(group)s") % {"group": group})] if str(group) in prefixes else []
+        choices.append((str(group), every + [(code, label) for code, label in actions]))
+    return choices
