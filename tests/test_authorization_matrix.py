@@ -101,6 +101,19 @@ def decide_pending(client, t: Target, url: str):
     return client.post(url.format(id=pending.pk), {"decision": "approve"})
 
 
+def point_in_district(area: Area) -> dict[str, float]:
+    """A point inside the outline of the area's district (a facility must lie there); the fixture's
+    Dalian has no outlines, so any point does."""
+    from shapely.geometry import shape
+
+    codes = area.path.strip("/").split("/")
+    district = Area.objects.filter(code=codes[1]).first() if len(codes) > 1 else None
+    if district is None or not district.boundary:
+        return {"lon": 123.4, "lat": 41.8}
+    point = shape(district.boundary).representative_point()
+    return {"lon": round(point.x, 6), "lat": round(point.y, 6)}
+
+
 def new_member(household, *, joined: bool = True, own_household: bool = False):
     """A resident living where a member of ``household`` lives: in it (as a child), in no household, or
     head of a household of their own in the same community."""
@@ -135,7 +148,9 @@ class Spec:
     extra: dict = field(default_factory=dict)
 
 
-PAGE = {"anonymous": 302}
+# A page the role may never open is "no permission" (403); a row outside the area is "not found" (404).
+# tests/web/test_error_pages.py pins which one each gets.
+PAGE = {"anonymous": 302, "denied": (403, 404)}
 
 API_SPECS: dict[str, Spec] = {
     "health": Spec(lambda c, t: c.get("/api/health"), AUTHENTICATED, anonymous=200),
@@ -304,14 +319,39 @@ API_SPECS: dict[str, Spec] = {
                 "area_code": t.area.code,
                 "type_code": "convenience_store",
                 "name": unique("便利店"),
-                "lon": 123.4,
-                "lat": 41.8,
+                **point_in_district(t.area),
             },
         ),
         COMMUNITY_POOL,
         ok=201,
         denied=(404, 422),
         target="community",
+    ),
+    # The fixture's facilities stand in communities: a grid worker's grid holds none to try.
+    "facility_get": Spec(
+        lambda c, t: c.get(f"/api/facilities/{t.obj.pk}"), AREA_READERS - {Role.GRID_WORKER}, target="facility"
+    ),
+    "facility_update": Spec(
+        lambda c, t: c.patch(
+            f"/api/facilities/{t.obj.pk}",
+            {"reason": "核实", "opening_hours": unique("08:00-")},
+            content_type="application/json",
+        ),
+        COMMUNITY_POOL,
+        target="facility",
+    ),
+    "facility_close": Spec(
+        lambda c, t: json_post(c, f"/api/facilities/{t.obj.pk}/close", {"reason": "停业"}),
+        COMMUNITY_POOL,
+        target="facility",
+    ),
+    "facility_reopen": Spec(
+        lambda c, t: (
+            json_post(c, f"/api/facilities/{t.obj.pk}/close", {"reason": "停业"}),
+            json_post(c, f"/api/facilities/{t.obj.pk}/reopen", {"reason": "复业"}),
+        )[1],
+        COMMUNITY_POOL,
+        target="facility",
     ),
     "legal_entities_list": Spec(lambda c, t: c.get("/api/legal-entities"), AREA_READERS, rows="entities"),
     "legal_entity_create": Spec(
@@ -434,6 +474,12 @@ PAGE_SPECS: dict[str, Spec] = {
     ),
     "reference:facility_types": Spec(lambda c, t: c.get("/reference/facility-types/"), AREA_READERS, **PAGE),
     "resources:facilities": Spec(lambda c, t: c.get("/resources/facilities/"), AREA_READERS, **PAGE),
+    "resources:facility": Spec(
+        lambda c, t: c.get(f"/resources/facilities/{t.obj.pk}/"),
+        AREA_READERS - {Role.GRID_WORKER},
+        target="facility",
+        **PAGE,
+    ),
     "residents:digitisation": Spec(
         lambda c, t: c.get(f"/residents/digitisation/?area={t.area.code}"), POOL, target="area", **PAGE
     ),
@@ -541,9 +587,10 @@ def _target(world, spec: Spec, key, relation) -> Target | None:
                 )
                 return Target(obj=request)
         return None
-    if spec.target in ("person", "household", "job", "tag"):
+    if spec.target in ("person", "household", "job", "tag", "facility"):
         from shequ.imports.models import ImportJob
         from shequ.residents.models import Household, Person, PersonTag
+        from shequ.resources.models import Facility
 
         if spec.target == "tag":
             rows = PersonTag.objects.filter(person__area__path__startswith=where.path).select_related("person__area")
@@ -556,7 +603,7 @@ def _target(world, spec: Spec, key, relation) -> Target | None:
                     return Target(obj=person.household)
             return None
         else:
-            model = {"person": Person, "household": Household, "job": ImportJob}[spec.target]
+            model = {"person": Person, "household": Household, "job": ImportJob, "facility": Facility}[spec.target]
             rows = model.objects.filter(area__path__startswith=where.path).select_related("area")
             area_of = lambda obj: obj.area  # noqa: E731
         for obj in rows.order_by("pk"):

@@ -153,7 +153,7 @@ SHEQU_MIGRATE_DATABASE_URL = os.environ.get("SHEQU_MIGRATE_DATABASE_URL", "")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "shequ.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -220,6 +220,8 @@ SHEQU_IMPORT_MAX_ROWS = env_int("SHEQU_IMPORT_MAX_ROWS", 1_048_576)
 SHEQU_IMPORT_MAX_UPLOAD_BYTES = env_int("SHEQU_IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 SHEQU_IMPORT_MAX_UNPACKED_BYTES = env_int("SHEQU_IMPORT_MAX_UNPACKED_BYTES", 2 * 1024 * 1024 * 1024)
 SHEQU_IMPORT_RETENTION_DAYS = env_int("SHEQU_IMPORT_RETENTION_DAYS", 30)
+# How far outside its district's (coarse) outline a facility's point may lie, in metres.
+SHEQU_FACILITY_TOLERANCE_M = env_int("SHEQU_FACILITY_TOLERANCE_M", 1000)
 
 # Security headers. The CSP allows our own origin only: every asset is served locally.
 SECURE_CONTENT_TYPE_NOSNIFF = True

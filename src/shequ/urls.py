@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from shequ.accounts import views as account_views
 from shequ.api import api
+from shequ.web import errors
 from shequ.web import views as web_views
 
 urlpatterns = [
@@ -22,3 +23,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]
+
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

@@ -55,13 +55,20 @@ def areas_roots(request: ActorHttpRequest) -> list[Area]:
     return selectors.area_roots(actor=request.user)
 
 
-@router.get("/areas/search", response=list[AreaOut], operation_id="areas_search")
+class AreaFoundOut(AreaOut):
+    label: str = Field(..., description="names from the district down, e.g. 和平区 › 浑河湾街道 › 水源地社区")
+
+
+@router.get("/areas/search", response=list[AreaFoundOut], operation_id="areas_search")
 def areas_search(
-    request: ActorHttpRequest, q: str = Query(..., min_length=1, max_length=50, description="name or code")
+    request: ActorHttpRequest,
+    q: str = Query(..., min_length=1, max_length=50, description="name or code"),
+    level: list[int] = Query([], description="only these levels (3 district … 6 grid); repeat for several"),
 ) -> list[Area]:
-    """Areas in the caller's part of the tree whose name contains q or whose code starts with it."""
+    """Areas in the caller's part of the tree whose name contains q or whose code starts with it (at most
+    20, shallowest first): what the area picker offers as one types."""
     require_capability(request.user, Capability.AREA_READ)
-    return selectors.area_search(actor=request.user, query=q)
+    return selectors.area_search(actor=request.user, query=q, levels=tuple(level))
 
 
 @router.get("/areas/locate", response=AreaOut, operation_id="areas_locate")

@@ -58,6 +58,9 @@ class Area(models.Model):
 
     objects = ScopedQuerySet.as_manager()
 
+    # The names from the district down, set by ``selectors.area_search`` for a picker; not a field.
+    label: str = ""
+
     class Meta:
         verbose_name = _("area")
         verbose_name_plural = _("areas")

@@ -18,6 +18,7 @@ from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import Actor, get_visible_or_404
 
 from .models import Area, AreaCode, CodeSystem, Kind, Level
+from .names import plausible_name
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 GRID_NAME_MAX = 50
@@ -171,12 +172,9 @@ def load_boundaries(*, actor: Actor | None, geojson_path: Path) -> int:
 
 
 def _clean_grid_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
+    if not (name or "").strip():
         raise ValidationError({"name": _("Enter the grid's name.")})
-    if len(name) > GRID_NAME_MAX:
-        raise ValidationError({"name": _("A grid name has at most %(max)d characters.") % {"max": GRID_NAME_MAX}})
-    return name
+    return plausible_name(name, field="name", max_length=GRID_NAME_MAX)
 
 
 def _managed_area(actor: Actor, code: str, level: int) -> Area:

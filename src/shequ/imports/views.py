@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from shequ.accounts.http import AuthenticatedHttpRequest
 from shequ.areas.models import Area
+from shequ.areas.widgets import label_picker
 from shequ.lib.feedback import errors_text, submit
 from shequ.lib.scoping import require_capability
 from shequ.lib.tabular import Importer, template_workbook, xlsx_response
@@ -31,7 +32,8 @@ def upload(request: AuthenticatedHttpRequest, kind: str) -> HttpResponseBase:
     importer = _importer(kind)
     require_capability(request.user, importer.capability)
     areas = Area.objects.visible_to(request.user, importer.capability).filter(level__in=importer.area_levels)
-    form = ImportForm(request.POST or None, request.FILES or None, areas=areas.order_by("code")[:3000])
+    form = ImportForm(request.POST or None, request.FILES or None, areas=areas, levels=importer.area_levels)
+    label_picker(form, "community", request.user)
     if request.method == "POST":
         job = submit(
             form,

@@ -56,10 +56,16 @@ def has_capability(actor: Actor | AnonymousUser | None, capability: str) -> bool
     return bool(granted_paths(actor, capability))
 
 
+class CapabilityMissing(Http404):
+    """The actor holds the capability nowhere: a page their role may never see. It is a 404 to the API
+    and to every caller that catches ``Http404``; the site's error view shows it as "no permission"
+    (403), since which pages a role has is no secret, while a row outside the area stays a plain 404."""
+
+
 def require_capability(actor: Actor | AnonymousUser | None, capability: str) -> None:
-    """Refuse, as a 404, an actor who holds the capability nowhere: nothing to probe."""
+    """Refuse an actor who holds the capability nowhere (``CapabilityMissing``): nothing to probe."""
     if not has_capability(actor, capability):
-        raise Http404
+        raise CapabilityMissing
 
 
 def paths_filter(lookup: str, paths: list[str]) -> models.Q:

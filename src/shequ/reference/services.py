@@ -81,7 +81,8 @@ def facility_type_update(*, actor: User, code: str, **changes: Any) -> FacilityT
         if field == "name" and not str(value).strip():
             raise ValidationError({"name": _("Enter the name.")})
         if field == "circle_level" and value not in ("", *CircleLevel.values):
-            raise ValidationError({"circle_level": _("The level is one of block, 5min, 10min, 15min.")})
+            levels = "、".join(str(label) for label in CircleLevel.labels)
+            raise ValidationError({"circle_level": _("The level is one of: %(levels)s.") % {"levels": levels}})
         if field == "service_radius_m" and not 0 < int(value) <= 5000:
             raise ValidationError({"service_radius_m": _("The service radius is between 1 and 5,000 metres.")})
         if getattr(facility_type, field) != value:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import QuerySet
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.accounts.http import AuthenticatedHttpRequest
@@ -9,7 +11,7 @@ from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import require_capability
 
 from . import selectors, services
-from .models import CoordinateSystem, Facility
+from .models import CoordinateSystem, Facility, FacilityChange
 
 router = Router(tags=["resources"])
 
@@ -27,6 +29,7 @@ class FacilityOut(Schema):
     capacity: int | None
     opening_hours: str
     operator_uscc: str | None
+    is_active: bool
 
     @staticmethod
     def resolve_operator_uscc(obj: Facility) -> str | None:
@@ -58,3 +61,65 @@ def facilities_list(request: AuthenticatedHttpRequest, type: str = "", area: str
 def facility_create(request: AuthenticatedHttpRequest, payload: FacilityIn) -> Status:
     """Add a facility; GCJ-02 coordinates (from Chinese map services) are converted to WGS-84."""
     return Status(201, services.facility_create(actor=request.user, **payload.dict()))
+
+
+class FacilityChangeOut(Schema):
+    action: str
+    changes: dict[str, list[object]]
+    reason: str
+    by: str | None = Field(None, alias="actor.username")
+    at: datetime
+
+
+class FacilityDetailOut(FacilityOut):
+    history: list[FacilityChangeOut]
+
+    @staticmethod
+    def resolve_history(obj: Facility) -> list[FacilityChange]:
+        # The facility was read through its scoped selector: its history is in scope with it.
+        return selectors.facility_history(facility=obj)
+
+
+class FacilityPatch(Schema):
+    """What changes (the rest stays), and why."""
+
+    reason: str = Field(..., max_length=200)
+    area_code: str | None = Field(None, max_length=20)
+    type_code: str | None = Field(None, max_length=60)
+    name: str | None = Field(None, max_length=150)
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    coordinates: CoordinateSystem = CoordinateSystem.WGS84
+    address: str | None = Field(None, max_length=200)
+    floor_area_m2: float | None = Field(None, gt=0, lt=10_000_000)
+    capacity: int | None = Field(None, ge=0, lt=1_000_000)
+    opening_hours: str | None = Field(None, max_length=100)
+    operator_uscc: str | None = Field(None, max_length=30)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., max_length=200)
+
+
+@router.get("/facilities/{facility_id}", response=FacilityDetailOut, operation_id="facility_get")
+def facility_get(request: AuthenticatedHttpRequest, facility_id: int = Path(...)) -> Facility:
+    """One facility, open or closed, with its history (newest first)."""
+    return selectors.facility_get(actor=request.user, facility_id=facility_id)
+
+
+@router.patch("/facilities/{facility_id}", response=FacilityOut, operation_id="facility_update")
+def facility_update(
+    request: AuthenticatedHttpRequest, payload: FacilityPatch, facility_id: int = Path(...)
+) -> Facility:
+    """Edit a facility, with a reason; fields left out stay as they are."""
+    return services.facility_update(actor=request.user, facility_id=facility_id, **payload.dict())
+
+
+@router.post("/facilities/{facility_id}/close", response=FacilityOut, operation_id="facility_close")
+def facility_close(request: AuthenticatedHttpRequest, payload: ReasonIn, facility_id: int = Path(...)) -> Facility:
+    return services.facility_set_open(actor=request.user, facility_id=facility_id, is_open=False, reason=payload.reason)
+
+
+@router.post("/facilities/{facility_id}/reopen", response=FacilityOut, operation_id="facility_reopen")
+def facility_reopen(request: AuthenticatedHttpRequest, payload: ReasonIn, facility_id: int = Path(...)) -> Facility:
+    return services.facility_set_open(actor=request.user, facility_id=facility_id, is_open=True, reason=payload.reason)

@@ -51,3 +51,32 @@ class Facility(AreaScopedModel):
 
     def __str__(self) -> str:
         return f"facility #{self.pk}"
+
+
+class FacilityChange(models.Model):
+    """One entry of a facility's visible history: added, edited (the fields changed, old and new), closed
+    or reopened, by whom, when and why. Facilities hold no personal data, so the values are kept here for
+    the staff who edit them; the audit trail records the same write for the auditors."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Added")
+        EDIT = "edit", _("Edited")
+        CLOSE = "close", _("Closed")
+        REOPEN = "reopen", _("Reopened")
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="changes", verbose_name=_("facility"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)  # field -> [old, new]
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("facility change")
+        verbose_name_plural = _("facility changes")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"facility change #{self.pk} {self.action}"

@@ -12,7 +12,7 @@ from shequ.areas.models import Area, Level
 from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import get_visible_or_404, granted_paths
 
-from .models import Facility
+from .models import Facility, FacilityChange
 
 
 def facilities(*, actor: User, type_code: str = "", area_code: str = "") -> QuerySet[Facility]:
@@ -36,3 +36,15 @@ def district_outlines(*, actor: User) -> list[dict[str, Any]]:
         }
         districts = list(Area.objects.filter(code__in=codes, boundary__isnull=False))
     return [{"name": a.name, "geometry": a.boundary} for a in districts]
+
+
+def facility_get(*, actor: User, facility_id: int) -> Facility:
+    """One facility, open or closed, in the actor's area."""
+    return get_visible_or_404(
+        Facility.objects.visible_to(actor).select_related("type", "area", "operator"), pk=facility_id
+    )
+
+
+def facility_history(*, facility: Facility) -> list[FacilityChange]:
+    """A facility's changes, newest first (the facility was read through ``facility_get``: in scope)."""
+    return list(FacilityChange.objects.filter(facility=facility).select_related("actor")[:200])

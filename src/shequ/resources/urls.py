@@ -5,4 +5,5 @@ from . import views
 app_name = "resources"
 urlpatterns = [
     path("facilities/", views.facility_map, name="facilities"),
+    path("facilities/<int:facility_id>/", views.facility_detail, name="facility"),
 ]
