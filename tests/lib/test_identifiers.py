@@ -54,6 +54,31 @@ def test_lowercase_x_and_spaces_are_normalised():
     assert validate_id_number(f" {number[:6]} {number[6:]} ").number == number
 
 
+FULLWIDTH = str.maketrans("0123456789Xx+-() ", "０１２３４５６７８９Ｘｘ＋－（）\u3000")
+
+
+@given(region=st.sampled_from(REGIONS), birth=dates, order=orders)
+def test_a_number_typed_full_width_is_the_number_it_shows(region, birth, order):
+    # A Chinese input method types ２１０１…Ｘ: read as the digits, never a "wrong check digit".
+    number = with_check_digit(f"{region}{birth:%Y%m%d}{order:03d}")
+    assert validate_id_number(number.translate(FULLWIDTH)).number == number
+
+
+def test_a_full_width_number_with_a_wrong_check_digit_is_still_a_checksum_error():
+    number = with_check_digit("21010219560101001")
+    wrong = number[:-1] + ("1" if number[-1] != "1" else "2")
+    with pytest.raises(ValidationError) as exc:
+        validate_id_number(wrong.translate(FULLWIDTH))
+    assert exc.value.code == "checksum"
+
+
+@pytest.mark.parametrize("value", ["２１０１０２１９５６０１０１００１٣", "21010219560101001\u0663"])
+def test_digits_of_other_scripts_are_not_taken_for_digits(value):
+    with pytest.raises(ValidationError) as exc:
+        validate_id_number(value)
+    assert exc.value.code in ("format", "length")
+
+
 def test_old_codes_and_codes_newer_than_the_holder_stay_valid():
     # 210122 辽中县 was abolished in 2016; cards issued before carry it.
     validate_id_number(with_check_digit("21012219700101001"))
@@ -88,7 +113,16 @@ def test_mobile_numbers(prefix, rest):
     assert normalize_mobile(f"+86 {number[:3]}-{number[3:7]}-{number[7:]}") == number
 
 
-@pytest.mark.parametrize("value", ["", "1381234567", "23812345678", "1381234567a", "123"])
+@pytest.mark.parametrize(
+    "value",
+    ["+86 138 1234 5678", "0086-138-1234-5678", "(+86)13812345678", "8613812345678", "138—1234—5678",
+     "１３８１２３４５６７８", "＋８６　１３８－１２３４－５６７８"],
+)  # fmt: skip
+def test_mobile_numbers_as_people_write_them(value):
+    assert normalize_mobile(value) == "13812345678"
+
+
+@pytest.mark.parametrize("value", ["", "1381234567", "23812345678", "1381234567a", "123", "1381234567\u0663"])
 def test_bad_mobile_numbers(value):
     with pytest.raises(ValidationError):
         normalize_mobile(value)

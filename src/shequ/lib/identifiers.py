@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -28,7 +29,7 @@ EARLIEST_BIRTH_YEAR = 1880
 # GB 32100-2015 §4: digits and capitals without I, O, S, V, Z.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
-_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,20 @@ class IdNumberFacts:
         return region_names(self.region_code)
 
 
+# Spaces and the dashes people type between groups of digits (ASCII, en and em dash, after NFKC).
+_SEPARATORS_RE = re.compile(r"[\s\-\u2010-\u2015()]")
+
+
+def halfwidth(value: str) -> str:
+    """Full-width digits, letters and signs (a Chinese input method's ２１０１, Ｘ, ＋, －) as ASCII
+    (NFKC), so that a number typed full-width is checked as the number it is. Plain ASCII, the usual
+    case, is returned as is: an import checks a million of these."""
+    value = str(value or "")
+    return value if value.isascii() else unicodedata.normalize("NFKC", value)
+
+
 def _compact(value: str) -> str:
-    return re.sub(r"[\s\-]", "", str(value or "")).upper()
+    return _SEPARATORS_RE.sub("", halfwidth(value)).upper()
 
 
 # Messages of the length check, translated only when a value fails it (an import checks a million rows).
@@ -87,7 +100,8 @@ def validate_id_number(value: str, *, today: datetime.date | None = None) -> IdN
     """
     number = _compact(value)
     _require_length(number, 18, ID_MISSING, ID_LENGTH)
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    # isascii: str.isdigit() also takes other scripts' digits, which NFKC leaves as they are.
+    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise ValidationError(_("An identity number is 17 digits followed by a digit or X."), code="format")
     if number[17] != ric.calc_check_digit(number):  # GB 11643-1999 §7, ISO 7064 MOD 11-2
         raise ValidationError(
@@ -113,15 +127,17 @@ def validate_id_number(value: str, *, today: datetime.date | None = None) -> IdN
 def normalize_mobile(value: str) -> str:
     """Validate a mainland China mobile number and return its 11 digits.
 
-    Accepts spaces, dashes and the +86 / 0086 prefix that people type.
+    Accepts spaces, dashes, brackets, full-width digits and the +86 / 0086 prefix that people type.
     """
-    number = re.sub(r"[\s\-()]", "", str(value or ""))
+    number = _compact(value)
     for prefix in ("+86", "0086"):
         if number.startswith(prefix):
             number = number[len(prefix) :]
+    if len(number) == 13 and number.startswith("86"):  # the country code without its plus
+        number = number[2:]
     if not number:
         raise ValidationError(_("Enter the mobile number."), code="required")
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
         raise ValidationError(_("A mobile number has digits only."), code="format")
     if len(number) != 11:
         raise ValidationError(

@@ -26,6 +26,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from .masking import escape_spreadsheet_cell
 
@@ -51,6 +52,8 @@ class Column:
     max_length: int = 50
     example: str = ""
     text: bool = False  # long digit strings (identity numbers, phones): the template marks the column as text
+    choices: tuple[str, ...] = ()  # the words the template's drop-down offers (others may still be accepted)
+    note: str = ""  # what the template's notes sheet says of the column
 
 
 @dataclass
@@ -97,6 +100,41 @@ class Importer(Protocol):
     def write(self, *, actor: Any, area: Any, state: Any, progress: Callable[[int], None]) -> dict[str, int]: ...
 
     def end(self, state: Any) -> None: ...
+
+
+class FormulaText(str):
+    """The text of a cell that holds a formula (the sheet's XML has an ``<f>``): what it shows is computed
+    and may change, so the row is refused whatever the cached value says."""
+
+
+class LostDigitsText(str):
+    """The text of a number cell that Excel cannot have kept exactly: 15 or more digits, or an exponent.
+    Excel keeps 15 significant digits, so an identity number typed into a number cell has already lost
+    its last ones; guessing them back could make another, valid, number."""
+
+
+# Excel keeps 15 significant digits: a number cell with this many digits before the point may be cut.
+EXCEL_EXACT_DIGITS = 15
+
+
+def _number_cell_text(value: float | int) -> str:
+    text = cell_text(value)
+    if "e" in text.lower() or len(str(abs(int(value)))) >= EXCEL_EXACT_DIGITS:
+        return LostDigitsText(text)
+    return text
+
+
+def cell_problem(text: str, header: str) -> str:
+    """Why a cell read as ``FormulaText`` or ``LostDigitsText`` cannot be taken, naming its column; "" for
+    any other cell."""
+    if isinstance(text, FormulaText):
+        return _("This cell is a formula; copy the column and paste it as values, then upload again.")
+    if isinstance(text, LostDigitsText):
+        return _(
+            "Excel stored %(column)s as a number and lost its last digits; format the column as text and "
+            "enter it again."
+        ) % {"column": header}
+    return ""
 
 
 def cell_text(value: object) -> str:
@@ -158,7 +196,7 @@ def _sheet_rows(workbook: Any) -> Iterator[list[str]]:
         parser = WorkSheetParser(
             xml,
             sheet._shared_strings,
-            data_only=True,
+            data_only=False,  # a formula cell comes as data type "f": refused, whatever its cached value
             epoch=workbook.epoch,
             date_formats=workbook._date_formats,
             timedelta_formats=workbook._timedelta_formats,
@@ -174,9 +212,18 @@ def _sheet_rows(workbook: Any) -> Iterator[list[str]]:
             row = [""] * min(MAX_COLUMNS, max((cell["column"] for cell in cells), default=0))
             for cell in cells:
                 if cell["column"] <= MAX_COLUMNS:
-                    row[cell["column"] - 1] = cell_text(cell["value"])
+                    row[cell["column"] - 1] = _sheet_cell_text(cell)
             yield row
             expected += 1
+
+
+def _sheet_cell_text(cell: dict[str, Any]) -> str:
+    value, kind = cell["value"], cell["data_type"]
+    if kind == "f":
+        return FormulaText(str(getattr(value, "text", value) or "=")[:MAX_CELL_CHARS])
+    if kind == "n" and isinstance(value, int | float) and not isinstance(value, bool):
+        return _number_cell_text(value)
+    return cell_text(value)
 
 
 def _text_encoding(source: IO[bytes]) -> str:
@@ -262,27 +309,61 @@ def table_rows(mapping: dict[int, Column], rows: Iterable[list[str]], first_numb
     for number, cells in enumerate(rows, start=first_number):
         if not any(cells):
             continue  # blank lines at the end of a sheet
-        yield TableRow(number=number, raw={c.key: (cells[i] if i < len(cells) else "") for i, c in mapping.items()})
+        row = TableRow(number=number, raw={c.key: (cells[i] if i < len(cells) else "") for i, c in mapping.items()})
+        for column in mapping.values():
+            if problem := cell_problem(row.raw[column.key], column.header):
+                row.errors[column.key] = problem
+            row.raw[column.key] = str(row.raw[column.key])  # plain text from here on (it is pickled, reported)
+        yield row
+
+
+# Rows of the template formatted (text columns) and offered drop-downs: a community's roster fits.
+TEMPLATE_ROWS = 5000
 
 
 def template_workbook(columns: list[Column], title: str) -> bytes:
-    """A template: headings, one example row, a note on each heading, text columns kept as text."""
+    """A template: the headings (a note on each), no data rows (a sample person would be imported with
+    the rest), identity and phone columns formatted as text (Excel must not turn them into numbers),
+    a drop-down on every coded column (its words on a hidden sheet: an inline list is limited to 255
+    characters), and a notes sheet "说明" explaining each column."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = title
+    sheet.title = title[:31]
+    lists = workbook.create_sheet("选项")
+    lists.sheet_state = "hidden"
+    notes = workbook.create_sheet("说明")
     bold = Font(bold=True)
+    notes.append(["列名", "是否必填", "说明", "示例"])
+    for cell in notes[1]:
+        cell.font = bold
+    last = TEMPLATE_ROWS + 1
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index, value=column.header)
         cell.font = bold
-        note = ("必填" if column.required else "选填") + f"，最多 {column.max_length} 字"
-        cell.comment = Comment(note, "社区服务平台")
-        example = sheet.cell(row=2, column=index, value=column.example)
-        example.number_format = "@"  # text: Excel must not turn identity numbers into numbers
-        sheet.column_dimensions[cell.column_letter].width = max(10, len(column.example) + 4)
+        letter = cell.column_letter
+        required = "必填" if column.required else "选填"
+        cell.comment = Comment(
+            f"{required}，最多 {column.max_length} 字" + (f"。{column.note}" if column.note else ""), "社区服务平台"
+        )
+        sheet.column_dimensions[letter].width = max(10, len(column.example) + 4, len(column.header) * 2 + 4)
         if column.text:
-            for row in range(3, 1003):
+            sheet.column_dimensions[letter].number_format = "@"  # rows typed below the formatted ones too
+            for row in range(2, last + 1):
                 sheet.cell(row=row, column=index).number_format = "@"
+        if column.choices:
+            for offset, word in enumerate(column.choices, start=1):
+                lists.cell(row=offset, column=index, value=word)
+            source = f"'选项'!${letter}$1:${letter}${len(column.choices)}"
+            validation = DataValidation(type="list", formula1=source, allow_blank=True, showDropDown=False)
+            validation.error = "请从下拉列表中选择"
+            validation.add(f"{letter}2:{letter}{last}")
+            sheet.add_data_validation(validation)
+        notes.append([column.header, required, column.note, column.example])
+    notes.column_dimensions["A"].width = 16
+    notes.column_dimensions["C"].width = 80
+    notes.column_dimensions["D"].width = 24
+    sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

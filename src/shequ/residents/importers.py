@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,13 +27,24 @@ from shequ.audit.models import Alert
 from shequ.audit.services import alert_raise, record_event
 from shequ.lib.bulk import copy_rows, distinct, encoded, execute, quoted
 from shequ.lib.capabilities import Capability
-from shequ.lib.identifiers import normalize_mobile, validate_id_number
+from shequ.lib.identifiers import halfwidth, normalize_mobile, validate_id_number
 from shequ.lib.masking import FORMULA_PREFIXES
 from shequ.lib.tabular import Column, TableFileError, TableRow
 from shequ.privacy.crypto import blind_index, encrypt, row_context
 from shequ.privacy.lookups import identifier_lookup
 
-from .models import Address, Household, MoveRequest, Person, PersonChange, PersonStatus, Relation, ResidenceType
+from .models import (
+    ETHNICITIES,
+    Address,
+    Household,
+    MoveRequest,
+    Person,
+    PersonChange,
+    PersonStatus,
+    Relation,
+    ResidenceType,
+    Sex,
+)
 from .search import phone_tail_index
 
 ANALYZE_AFTER = 2000  # new people after which the tables' statistics are refreshed
@@ -52,49 +64,133 @@ RESIDENCE_WORDS = {
     "寄住": ResidenceType.LODGING,
     "寄住人口": ResidenceType.LODGING,
 }
-RELATION_WORDS = {
-    "户主": Relation.HEAD,
-    "本人": Relation.HEAD,
-    "配偶": Relation.SPOUSE,
-    "妻": Relation.SPOUSE,
-    "夫": Relation.SPOUSE,
-    "子女": Relation.CHILD,
-    "子": Relation.CHILD,
-    "女": Relation.CHILD,
-    "父母": Relation.PARENT,
-    "父亲": Relation.PARENT,
-    "母亲": Relation.PARENT,
-    "孙子女": Relation.GRANDCHILD,
-    "祖父母": Relation.GRANDPARENT,
-    "兄弟姐妹": Relation.SIBLING,
-    "儿媳": Relation.CHILD_IN_LAW,
-    "女婿": Relation.CHILD_IN_LAW,
-    "其他": Relation.OTHER,
+# What people write for the relation to the head, beyond the standard's own names and codes (GB/T 4761).
+RELATION_WORDS: dict[str, str] = {
+    **{label: value for value, label in Relation.choices},
+    **{
+        "儿子": Relation.SON, "女儿": Relation.DAUGHTER, "独子": Relation.ONLY_SON, "大儿子": Relation.ELDEST_SON,
+        "二儿子": Relation.SECOND_SON, "三儿子": Relation.THIRD_SON, "大女儿": Relation.ELDEST_DAUGHTER,
+        "二女儿": Relation.SECOND_DAUGHTER, "三女儿": Relation.THIRD_DAUGHTER, "养子": Relation.ADOPTED_OR_STEP_SON,
+        "继子": Relation.ADOPTED_OR_STEP_SON, "养女": Relation.ADOPTED_OR_STEP_DAUGHTER,
+        "继女": Relation.ADOPTED_OR_STEP_DAUGHTER, "儿媳妇": Relation.DAUGHTER_IN_LAW, "孙子女": Relation.GRANDCHILD,
+        "外孙": Relation.DAUGHTERS_SON, "孙媳": Relation.GRANDSONS_WIFE, "孙媳妇": Relation.GRANDSONS_WIFE,
+        "孙女婿": Relation.GRANDDAUGHTERS_HUSBAND, "曾孙": Relation.GREAT_GRANDSON, "曾孙子": Relation.GREAT_GRANDSON,
+        "曾孙女": Relation.GREAT_GRANDDAUGHTER, "父": Relation.FATHER, "母": Relation.MOTHER,
+        "爸爸": Relation.FATHER, "妈妈": Relation.MOTHER, "继父": Relation.STEP_OR_ADOPTIVE_FATHER,
+        "养父": Relation.STEP_OR_ADOPTIVE_FATHER, "继母": Relation.STEP_OR_ADOPTIVE_MOTHER,
+        "养母": Relation.STEP_OR_ADOPTIVE_MOTHER, "祖父母": Relation.GRANDPARENT, "外祖父母": Relation.GRANDPARENT,
+        "爷爷": Relation.GRANDFATHER, "奶奶": Relation.GRANDMOTHER, "外公": Relation.MATERNAL_GRANDFATHER,
+        "姥爷": Relation.MATERNAL_GRANDFATHER, "外婆": Relation.MATERNAL_GRANDMOTHER,
+        "姥姥": Relation.MATERNAL_GRANDMOTHER, "哥哥": Relation.ELDER_BROTHER, "嫂子": Relation.ELDER_BROTHERS_WIFE,
+        "弟弟": Relation.YOUNGER_BROTHER, "弟媳妇": Relation.YOUNGER_BROTHERS_WIFE, "姐": Relation.ELDER_SISTER,
+        "妹": Relation.YOUNGER_SISTER, "丈夫": Relation.HUSBAND, "妻子": Relation.WIFE, "老伴": Relation.SPOUSE,
+        "爱人": Relation.SPOUSE, "伯伯": Relation.FATHERS_ELDER_BROTHER, "叔叔": Relation.FATHERS_YOUNGER_BROTHER,
+        "婶婶": Relation.FATHERS_YOUNGER_BROTHERS_WIFE, "舅舅": Relation.MOTHERS_BROTHER,
+        "舅妈": Relation.MOTHERS_BROTHERS_WIFE, "姨夫": Relation.MOTHERS_SISTERS_HUSBAND,
+        "姨妈": Relation.MOTHERS_SISTER, "姑姑": Relation.FATHERS_SISTER, "侄儿": Relation.BROTHERS_SON,
+        "亲属": Relation.OTHER_RELATIVE, "保姆": Relation.NON_RELATIVE, "租户": Relation.NON_RELATIVE,
+        "朋友": Relation.NON_RELATIVE,
+        # The values kept before the standard's codes (the API's callers may still send them).
+        "head": Relation.HEAD, "spouse": Relation.SPOUSE, "parent": Relation.PARENT,
+        "grandchild": Relation.GRANDCHILD, "grandparent": Relation.GRANDPARENT, "sibling": Relation.SIBLING,
+        "other": Relation.OTHER,
+    },
+}  # fmt: skip
+# Words whose code depends on the person's sex (from the identity number): (male, female).
+RELATION_WORDS_BY_SEX: dict[str, tuple[str, str]] = {
+    "子女": (Relation.SON, Relation.DAUGHTER),
+    "child": (Relation.SON, Relation.DAUGHTER),
+    "child_in_law": (Relation.SON_IN_LAW, Relation.DAUGHTER_IN_LAW),
 }
+# 民族 as people write it: the GB/T 3304 name, its code, the name without 族, and the usual short forms.
+ETHNICITY_WORDS: dict[str, str] = {
+    **{name: name for _code, name in ETHNICITIES},
+    **{code: name for code, name in ETHNICITIES},
+    **{name.removesuffix("族"): name for _code, name in ETHNICITIES if name.endswith("族")},
+    "蒙族": "蒙古族",
+    "维族": "维吾尔族",
+    "外国血统": "外国血统中国籍人士",
+    "其他民族": "其他",
+}
+SEX_WORDS = {"男": Sex.MALE, "男性": Sex.MALE, "1": Sex.MALE, "M": Sex.MALE, "女": Sex.FEMALE, "女性": Sex.FEMALE}
+SEX_WORDS |= {"2": Sex.FEMALE, "F": Sex.FEMALE}
+RESIDENCE_CHOICES = ("户籍", "常住", "流动", "寄住")  # the template's drop-down: the first word of each type
 
 
 COLUMNS = [
-    Column("name", "姓名", required=True, max_length=50, example="张桂兰"),
-    Column("id_number", "身份证号", required=True, max_length=18, example="210102194803120029", text=True),
-    Column("phone", "手机号", max_length=20, example="13912345678", text=True),
-    Column("residence_type", "居住类型", required=True, max_length=10, example="户籍"),
-    Column("household_number", "户号", max_length=40, example="HP-0001"),
-    Column("relation", "与户主关系", max_length=10, example="户主"),
+    Column("name", "姓名", required=True, max_length=50, example="张桂兰", note="与身份证一致"),
+    Column(
+        "id_number", "身份证号", required=True, max_length=18, example="210102194803120029", text=True,
+        note="18位，最后一位可以是X；本列已设为文本格式，请勿改为数字或“常规”，否则Excel会丢失末尾几位",
+    ),
+    Column("sex", "性别", max_length=2, example="女", choices=("男", "女"), note="可不填；填写时须与身份证号一致"),
+    Column(
+        "birth_date", "出生日期", max_length=10, example="1948-03-12",
+        note="可不填；填写时须与身份证号一致，写作 YYYY-MM-DD",
+    ),
+    Column(
+        "phone", "手机号", max_length=20, example="13912345678", text=True, note="11位手机号，可带 +86、空格或短横线",
+    ),
+    Column(
+        "residence_type", "居住类型", required=True, max_length=10, example="户籍", choices=RESIDENCE_CHOICES,
+        note="户籍、常住、流动、寄住 之一",
+    ),
+    Column(
+        "household_number", "户号", max_length=40, example="HP-0001", note="同一户的人填相同户号；不填则同一门牌为一户",
+    ),
+    Column(
+        "relation", "与户主关系", max_length=20, example="户主", choices=tuple(Relation.labels),
+        note="按 GB/T 4761 家庭关系代码：户主、配偶、子、女、儿媳、女婿、孙子、外孙女……；也可写 儿子、女儿 等常用说法",
+    ),
     Column("street_address", "小区或街路门牌", required=True, max_length=120, example="南京南街12号 和平花园"),
     Column("building", "楼栋", max_length=20, example="3"),
     Column("unit", "单元", max_length=20, example="2"),
     Column("room", "室", max_length=20, example="501"),
-    Column("grid", "网格", max_length=50, example="第1网格"),
-    Column("ethnicity", "民族", max_length=20, example="汉族"),
-    Column("moved_in_on", "迁入日期", max_length=10, example="2015-06-01"),
-]
+    Column("grid", "网格", max_length=50, example="第1网格", note="本社区网格的名称；不填则归社区"),
+    Column(
+        "ethnicity", "民族", max_length=20, example="汉族", choices=tuple(name for _code, name in ETHNICITIES),
+        note="按 GB/T 3304 民族名称，可写简称（汉、蒙古、回……）",
+    ),
+    Column("moved_in_on", "迁入日期", max_length=10, example="2015-06-01", note="写作 YYYY-MM-DD"),
+]  # fmt: skip
+# Columns kept as typed: a value starting with = + - @ would run as a formula when exported. The other
+# columns are normalised (digits, dates, codes), so a leading + (+86 …) is no danger there.
+FREE_TEXT = frozenset({"name", "household_number", "street_address", "building", "unit", "room", "grid"})
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$|^(\d{4})(\d{2})(\d{2})$")
+
+
+def parse_date(text: str) -> datetime.date:
+    """A date as people write it: 2015-06-01, 2015/6/1, 2015.06.01, 2015年6月1日, 20150601, full-width
+    digits too. ValueError when it is none of those or no real date."""
+    match = _DATE_RE.match(halfwidth(text).strip())
+    if not match:
+        raise ValueError(text)
+    year, month, day = (int(part) for part in match.groups() if part is not None)
+    return datetime.date(year, month, day)
+
+
+def relation_code(word: str, sex: str | None) -> str:
+    """The GB/T 4761 code of what a roster says of the relation ("" when it says nothing known). A code
+    that Excel stored as a number (2 for 02) is read as the code."""
+    word = halfwidth(word).strip()
+    if word.isdigit() and len(word) <= 2 and word.zfill(2) in Relation.values:
+        return word.zfill(2)
+    if word in RELATION_WORDS:
+        return RELATION_WORDS[word]
+    if word in RELATION_WORDS_BY_SEX and sex:
+        male, female = RELATION_WORDS_BY_SEX[word]
+        return male if sex == Sex.MALE else female
+    return ""
 
 
 def check_row(row: TableRow, *, grids: dict[str, int], today: datetime.date) -> None:
-    """Validate one row in place: ``values`` gets clean values, ``errors`` a message per bad column."""
+    """Validate one row in place: ``values`` gets clean values, ``errors`` a message per bad column
+    (the reader may have set some already: a formula cell, a number that lost its digits)."""
     raw, values, errors = row.raw, row.values, row.errors
     for column in COLUMNS:
         text = raw.get(column.key, "")
+        if column.key in errors:
+            continue
         if column.required and not text:
             errors[column.key] = _("%(column)s is required.") % {"column": column.header}
         elif len(text) > column.max_length:
@@ -102,15 +198,18 @@ def check_row(row: TableRow, *, grids: dict[str, int], today: datetime.date) -> 
                 "column": column.header,
                 "max": column.max_length,
             }
-        elif text.startswith(FORMULA_PREFIXES):
+        elif column.key in FREE_TEXT and text.startswith(FORMULA_PREFIXES):
             errors[column.key] = _("%(column)s must not start with = + - or @.") % {"column": column.header}
     # Go on with the columns that passed, so one pass reports every problem of the row.
     raw = {key: ("" if key in errors else text) for key, text in raw.items()}
     values["name"] = raw.get("name", "")
+    sex = None
     if "id_number" not in errors:
         try:
             facts = validate_id_number(raw["id_number"], today=today)
             values.update(id_number=facts.number, sex=facts.sex, birth_date=facts.birth_date)
+            sex = facts.sex
+            _check_against_number(raw, values, errors)
         except ValidationError as exc:
             errors["id_number"] = exc.messages[0]
     values["phone"] = ""
@@ -124,14 +223,20 @@ def check_row(row: TableRow, *, grids: dict[str, int], today: datetime.date) -> 
     )
     if residence is None and "residence_type" not in errors:
         errors["residence_type"] = _("Residence type must be one of: %(choices)s.") % {
-            "choices": "户籍、常住、流动、寄住"
+            "choices": "、".join(RESIDENCE_CHOICES)
         }
     values["residence_type"] = residence
     relation = raw.get("relation", "")
-    values["relation"] = RELATION_WORDS.get(relation) or (relation if relation in Relation.values else "")
-    if relation and not values["relation"]:
-        errors["relation"] = _("Relation to the head must be one of: %(choices)s.") % {
-            "choices": "户主、配偶、子女、父母、孙子女、祖父母、兄弟姐妹、儿媳、女婿、其他"
+    values["relation"] = relation_code(relation, sex) if relation else ""
+    if relation and not values["relation"] and "id_number" not in errors:
+        errors["relation"] = _(
+            "Relation to the head is not a word of GB/T 4761 (家庭关系代码); write for example: %(choices)s."
+        ) % {"choices": "户主、配偶、子、女、儿媳、女婿、孙子、外孙女、父亲、母亲、兄、妹妹、其他亲属、非亲属"}
+    ethnicity = raw.get("ethnicity", "")
+    values["ethnicity"] = ETHNICITY_WORDS.get(ethnicity.strip(), "") if ethnicity else ""
+    if ethnicity and not values["ethnicity"]:
+        errors["ethnicity"] = _("Ethnicity is not a name of GB/T 3304; write for example: %(choices)s.") % {
+            "choices": "汉族、蒙古族、回族、满族、朝鲜族（或简称 汉、蒙古、回）"
         }
     grid_name = raw.get("grid", "")
     values["grid"] = grids.get(grid_name) if grid_name else None
@@ -140,13 +245,30 @@ def check_row(row: TableRow, *, grids: dict[str, int], today: datetime.date) -> 
     values["moved_in_on"] = None
     if raw.get("moved_in_on"):
         try:
-            values["moved_in_on"] = datetime.date.fromisoformat(raw["moved_in_on"].replace("/", "-"))
+            values["moved_in_on"] = parse_date(raw["moved_in_on"])
             if values["moved_in_on"] > today:
                 errors["moved_in_on"] = _("The move-in date is in the future.")
         except ValueError:
             errors["moved_in_on"] = _("Write the move-in date as YYYY-MM-DD.")
-    for key in ("household_number", "street_address", "building", "unit", "room", "ethnicity"):
+    for key in ("household_number", "street_address", "building", "unit", "room"):
         values[key] = raw.get(key, "")
+
+
+def _check_against_number(raw: dict[str, str], values: dict[str, Any], errors: dict[str, str]) -> None:
+    """The optional 性别 and 出生日期 columns must say what the identity number says: a row where they
+    differ has a wrong number or a wrong person, and the roster cannot tell which."""
+    if raw.get("sex"):
+        sex = SEX_WORDS.get(halfwidth(raw["sex"]).strip().upper())
+        if sex is None:
+            errors["sex"] = _("Write the sex as 男 or 女.")
+        elif sex != values["sex"]:
+            errors["sex"] = _("The sex does not match the identity number; check both.")
+    if raw.get("birth_date"):
+        try:
+            if parse_date(raw["birth_date"]) != values["birth_date"]:
+                errors["birth_date"] = _("The date of birth does not match the identity number; check both.")
+        except ValueError:
+            errors["birth_date"] = _("Write the date of birth as YYYY-MM-DD.")
 
 
 # The staging table: one row per checked roster row, already encrypted and indexed, written during the

@@ -89,17 +89,111 @@ class ResidenceType(models.TextChoices):
 
 
 class Relation(models.TextChoices):
-    """Relation to the head of the household (与户主关系)."""
+    """Relation to the head of the household (与户主关系): the family relation codes of GB/T 4761-2008
+    (家庭关系代码), stored as the code. A fixed national standard, so a code table here rather than
+    reference data an administrator edits: the codes are exchanged with other systems as they are, and
+    the labels are the standard's own Chinese names (what every roster and register uses)."""
 
-    HEAD = "head", _("Head of household")
-    SPOUSE = "spouse", _("Spouse")
-    CHILD = "child", _("Child")
-    PARENT = "parent", _("Father or mother")
-    GRANDCHILD = "grandchild", _("Grandchild")
-    GRANDPARENT = "grandparent", _("Grandparent")
-    SIBLING = "sibling", _("Brother or sister")
-    CHILD_IN_LAW = "child_in_law", _("Son- or daughter-in-law")
-    OTHER = "other", _("Other")
+    SELF = "01", "本人"
+    HEAD = "02", "户主"
+    SPOUSE = "10", "配偶"
+    HUSBAND = "11", "夫"
+    WIFE = "12", "妻"
+    SON = "20", "子"
+    ONLY_SON = "21", "独生子"
+    ELDEST_SON = "22", "长子"
+    SECOND_SON = "23", "次子"
+    THIRD_SON = "24", "三子"
+    FOURTH_SON = "25", "四子"
+    FIFTH_SON = "26", "五子"
+    ADOPTED_OR_STEP_SON = "27", "养子或继子"
+    SON_IN_LAW = "28", "女婿"
+    OTHER_SON = "29", "其他儿子"
+    DAUGHTER = "30", "女"
+    ONLY_DAUGHTER = "31", "独生女"
+    ELDEST_DAUGHTER = "32", "长女"
+    SECOND_DAUGHTER = "33", "次女"
+    THIRD_DAUGHTER = "34", "三女"
+    FOURTH_DAUGHTER = "35", "四女"
+    FIFTH_DAUGHTER = "36", "五女"
+    ADOPTED_OR_STEP_DAUGHTER = "37", "养女或继女"
+    DAUGHTER_IN_LAW = "38", "儿媳"
+    OTHER_DAUGHTER = "39", "其他女儿"
+    GRANDCHILD = "40", "孙子、孙女或外孙子、外孙女"
+    GRANDSON = "41", "孙子"
+    GRANDDAUGHTER = "42", "孙女"
+    DAUGHTERS_SON = "43", "外孙子"
+    DAUGHTERS_DAUGHTER = "44", "外孙女"
+    GRANDSONS_WIFE = "45", "孙媳妇或外孙媳妇"
+    GRANDDAUGHTERS_HUSBAND = "46", "孙女婿或外孙女婿"
+    GREAT_GRANDSON = "47", "曾孙子或外曾孙子"
+    GREAT_GRANDDAUGHTER = "48", "曾孙女或外曾孙女"
+    OTHER_GRANDCHILD = "49", "其他孙子、孙女或外孙子、外孙女"
+    PARENT = "50", "父母"
+    FATHER = "51", "父亲"
+    MOTHER = "52", "母亲"
+    HUSBANDS_FATHER = "53", "公公"
+    HUSBANDS_MOTHER = "54", "婆婆"
+    WIFES_FATHER = "55", "岳父"
+    WIFES_MOTHER = "56", "岳母"
+    STEP_OR_ADOPTIVE_FATHER = "57", "继父或养父"
+    STEP_OR_ADOPTIVE_MOTHER = "58", "继母或养母"
+    OTHER_PARENT = "59", "其他父母关系"
+    GRANDPARENT = "60", "祖父母或外祖父母"
+    GRANDFATHER = "61", "祖父"
+    GRANDMOTHER = "62", "祖母"
+    MATERNAL_GRANDFATHER = "63", "外祖父"
+    MATERNAL_GRANDMOTHER = "64", "外祖母"
+    SPOUSES_GRANDPARENT = "65", "配偶的祖父母或外祖父母"
+    GREAT_GRANDFATHER = "66", "曾祖父"
+    GREAT_GRANDMOTHER = "67", "曾祖母"
+    SPOUSES_GREAT_GRANDPARENT = "68", "配偶的曾祖父母或外曾祖父母"
+    OTHER_GRANDPARENT = "69", "其他祖父母或外祖父母关系"
+    SIBLING = "70", "兄弟姐妹"
+    ELDER_BROTHER = "71", "兄"
+    ELDER_BROTHERS_WIFE = "72", "嫂"
+    YOUNGER_BROTHER = "73", "弟"
+    YOUNGER_BROTHERS_WIFE = "74", "弟媳"
+    ELDER_SISTER = "75", "姐姐"
+    ELDER_SISTERS_HUSBAND = "76", "姐夫"
+    YOUNGER_SISTER = "77", "妹妹"
+    YOUNGER_SISTERS_HUSBAND = "78", "妹夫"
+    OTHER_SIBLING = "79", "其他兄弟姐妹"
+    OTHER = "80", "其他"
+    FATHERS_ELDER_BROTHER = "81", "伯父"
+    FATHERS_ELDER_BROTHERS_WIFE = "82", "伯母"
+    FATHERS_YOUNGER_BROTHER = "83", "叔父"
+    FATHERS_YOUNGER_BROTHERS_WIFE = "84", "婶母"
+    MOTHERS_BROTHER = "85", "舅父"
+    MOTHERS_BROTHERS_WIFE = "86", "舅母"
+    MOTHERS_SISTERS_HUSBAND = "87", "姨父"
+    MOTHERS_SISTER = "88", "姨母"
+    FATHERS_SISTERS_HUSBAND = "89", "姑父"
+    FATHERS_SISTER = "90", "姑母"
+    PATERNAL_COUSIN = "91", "堂兄弟、堂姐妹"
+    COUSIN = "92", "表兄弟、表姐妹"
+    BROTHERS_SON = "93", "侄子"
+    BROTHERS_DAUGHTER = "94", "侄女"
+    SISTERS_SON = "95", "外甥"
+    SISTERS_DAUGHTER = "96", "外甥女"
+    OTHER_RELATIVE = "97", "其他亲属"
+    NON_RELATIVE = "99", "非亲属"
+
+
+# 民族: GB/T 3304-1991 (中国各民族名称的罗马字母拼写法和代码), code and name; the person keeps the name.
+# A fixed national standard, a code table here for the same reasons as ``Relation``.
+ETHNICITIES = [
+    ("01", "汉族"), ("02", "蒙古族"), ("03", "回族"), ("04", "藏族"), ("05", "维吾尔族"), ("06", "苗族"),
+    ("07", "彝族"), ("08", "壮族"), ("09", "布依族"), ("10", "朝鲜族"), ("11", "满族"), ("12", "侗族"),
+    ("13", "瑶族"), ("14", "白族"), ("15", "土家族"), ("16", "哈尼族"), ("17", "哈萨克族"), ("18", "傣族"),
+    ("19", "黎族"), ("20", "傈僳族"), ("21", "佤族"), ("22", "畲族"), ("23", "高山族"), ("24", "拉祜族"),
+    ("25", "水族"), ("26", "东乡族"), ("27", "纳西族"), ("28", "景颇族"), ("29", "柯尔克孜族"), ("30", "土族"),
+    ("31", "达斡尔族"), ("32", "仫佬族"), ("33", "羌族"), ("34", "布朗族"), ("35", "撒拉族"), ("36", "毛南族"),
+    ("37", "仡佬族"), ("38", "锡伯族"), ("39", "阿昌族"), ("40", "普米族"), ("41", "塔吉克族"), ("42", "怒族"),
+    ("43", "乌孜别克族"), ("44", "俄罗斯族"), ("45", "鄂温克族"), ("46", "德昂族"), ("47", "保安族"),
+    ("48", "裕固族"), ("49", "京族"), ("50", "塔塔尔族"), ("51", "独龙族"), ("52", "鄂伦春族"), ("53", "赫哲族"),
+    ("54", "门巴族"), ("55", "珞巴族"), ("56", "基诺族"), ("97", "其他"), ("98", "外国血统中国籍人士"),
+]  # fmt: skip
 
 
 class Sex(models.TextChoices):
@@ -129,7 +223,9 @@ class Person(AreaScopedModel):
     phone_tail_index = PhoneTailIndexField(source="phone", purpose=TAIL_PURPOSE)  # counter staff's last four digits
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"), db_index=True)
-    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
+    ethnicity = models.CharField(
+        _("ethnicity"), max_length=20, blank=True, choices=[(name, name) for _code, name in ETHNICITIES]
+    )
     residence_type = models.CharField(_("residence type"), max_length=16, choices=ResidenceType.choices)
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("household")

@@ -93,7 +93,48 @@ def person_leave(*, actor: User, person_id: int, on: datetime.date, died: bool =
 # The masked export shows the age where the unmasked one shows the birth date: beside a masked number a
 # birth date would narrow the number to a handful of candidates (docs/security.md).
 EXPORT_HEADERS = ["姓名", "身份证号", "手机号", "性别", "年龄", "居住类型", "地址", "所在区域", "状态"]
-UNMASKED_EXPORT_HEADERS = [*EXPORT_HEADERS[:4], "出生日期", *EXPORT_HEADERS[5:]]
+# The unmasked export is a roster: the template's columns, written as the roster writes them, so that it
+# imports back into the same community unchanged.
+UNMASKED_EXPORT_HEADERS = [column.header for column in COLUMNS]
+# The roster's word for each residence type (the first the importer reads it from).
+RESIDENCE_WORD: dict[str, str] = {value: word for word, value in reversed(RESIDENCE_WORDS.items())}
+SEX_WORD: dict[str, str] = {Sex.MALE: "男", Sex.FEMALE: "女"}
+
+
+def _roster_cells(person: Person) -> dict[str, object]:
+    """A person as a roster row, by column key (unmasked: only for the revealed export)."""
+    address = person.address
+    return {
+        "name": person.name,
+        "id_number": person.id_number,
+        "sex": SEX_WORD.get(person.sex, ""),
+        "birth_date": person.birth_date.isoformat(),
+        "phone": person.phone,
+        "residence_type": RESIDENCE_WORD.get(person.residence_type, person.residence_type),
+        "household_number": person.household.number if person.household is not None else "",
+        "relation": person.get_relation_display() if person.relation else "",
+        "street_address": address.street_address if address is not None else "",
+        "building": address.building if address is not None else "",
+        "unit": address.unit if address is not None else "",
+        "room": address.room if address is not None else "",
+        "grid": person.area.name if person.area.level == Level.GRID else "",
+        "ethnicity": person.ethnicity,
+        "moved_in_on": person.moved_in_on.isoformat() if person.moved_in_on else "",
+    }
+
+
+def _masked_cells(person: Person, today: datetime.date) -> list[object]:
+    return [
+        person.name,
+        masked(person, "id_number"),
+        masked(person, "phone"),
+        person.get_sex_display(),
+        age_in_years(person.birth_date, today),
+        person.get_residence_type_display(),
+        person.address.label if person.address is not None else "",
+        person.area.name,
+        person.get_status_display(),
+    ]
 
 
 def residents_export(
@@ -117,7 +158,7 @@ def residents_export(
             raise Http404
         reveal_reason = reveal_reason_checked(reveal_category, reveal_reason)
         people = people.filter(pk__in=Person.objects.visible_to(actor, Capability.PERSONAL_REVEAL).values("pk"))
-    rows = list(people[: EXPORT_MAX_ROWS + 1])
+    rows = list(people.select_related("household")[: EXPORT_MAX_ROWS + 1])
     if len(rows) > EXPORT_MAX_ROWS:
         raise ValidationError(
             {"": _("Narrow the list to at most %(max)d residents to export.") % {"max": EXPORT_MAX_ROWS}}
@@ -138,22 +179,12 @@ def residents_export(
     sheet.append(UNMASKED_EXPORT_HEADERS if reveal else EXPORT_HEADERS)
     today = timezone.localdate()
     for person in rows:
-        sheet.append(
-            [
-                escape_spreadsheet_cell(v)
-                for v in (
-                    person.name,
-                    person.id_number if reveal else masked(person, "id_number"),
-                    person.phone if reveal else masked(person, "phone"),
-                    person.get_sex_display(),
-                    person.birth_date.isoformat() if reveal else age_in_years(person.birth_date, today),
-                    person.get_residence_type_display(),
-                    person.address.label if person.address is not None else "",
-                    person.area.name,
-                    person.get_status_display(),
-                )
-            ]
-        )
+        if reveal:
+            cells = _roster_cells(person)
+            values = [cells[column.key] for column in COLUMNS]
+        else:
+            values = _masked_cells(person, today)
+        sheet.append([escape_spreadsheet_cell(v) for v in values])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
