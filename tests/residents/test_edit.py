@@ -73,7 +73,11 @@ def test_the_same_group_over_overlapping_dates_is_refused(world, user_of, jia):
     worker = user_of("grid_worker")
     with pytest.raises(ValidationError) as exc:
         services.tag_add(
-            actor=worker, person_id=jia.pk, tag_code="veteran", source="退役军人事务局", valid_from=datetime.date(2020, 1, 1)
+            actor=worker,
+            person_id=jia.pk,
+            tag_code="veteran",
+            source="退役军人事务局",
+            valid_from=datetime.date(2020, 1, 1),
         )
     assert "valid_from" in _errors(exc)
     # An earlier, closed period does not overlap: recorded.
@@ -107,7 +111,11 @@ def test_a_correction_is_audited_and_its_history_names_the_fields_never_the_valu
 def test_a_correction_follows_the_rules_of_registration(world, user_of, jia):
     with pytest.raises(ValidationError) as exc:
         services.person_update(
-            actor=user_of("grid_worker"), person_id=jia.pk, phone="12345", residence_type="外星", moved_in_on="2999-01-01"
+            actor=user_of("grid_worker"),
+            person_id=jia.pk,
+            phone="12345",
+            residence_type="外星",
+            moved_in_on="2999-01-01",
         )
     assert set(_errors(exc)) == {"phone", "residence_type", "moved_in_on"}
     assert not jia.changes.filter(kind=PersonChange.Kind.UPDATED).exists()

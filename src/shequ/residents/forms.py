@@ -178,26 +178,28 @@ def member_choices(members: Iterable[Person]) -> list[tuple[int, str]]:
 OTHER_RELATIONS = [(value, label) for value, label in Relation.choices if value != Relation.HEAD]
 
 
-class HeadForm(forms.Form):
-    person_id = forms.TypedChoiceField(label=_("New head"), coerce=int)
-    former_relation = forms.ChoiceField(label=_("The former head's relation to the new head"), choices=OTHER_RELATIONS)
+class MembersForm(forms.Form):
+    """A household page's form, made with the household's living members (to choose from, or not)."""
 
     def __init__(self, *args: Any, members: Iterable[Person] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person_id"].choices = member_choices(members)  # type: ignore[attr-defined]
+        for name in ("person_id", "person_ids", "head_id"):
+            if name in self.fields:
+                self.fields[name].choices = member_choices(members)  # type: ignore[attr-defined]
 
 
-class MoveMemberForm(forms.Form):
+class HeadForm(MembersForm):
+    person_id = forms.TypedChoiceField(label=_("New head"), coerce=int)
+    former_relation = forms.ChoiceField(label=_("The former head's relation to the new head"), choices=OTHER_RELATIONS)
+
+
+class MoveMemberForm(MembersForm):
     person_id = forms.TypedChoiceField(label=_("Member"), coerce=int)
     household = forms.CharField(label=_("Into the household (its number)"), max_length=40)
     relation = forms.ChoiceField(label=_("Relation to its head"), choices=Relation.choices)
 
-    def __init__(self, *args: Any, members: Iterable[Person] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["person_id"].choices = member_choices(members)  # type: ignore[attr-defined]
 
-
-class SplitForm(forms.Form):
+class SplitForm(MembersForm):
     person_ids = forms.TypedMultipleChoiceField(
         label=_("Members forming the new household"), coerce=int, widget=forms.CheckboxSelectMultiple
     )
@@ -208,21 +210,12 @@ class SplitForm(forms.Form):
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
     room = forms.CharField(label=_("Room"), max_length=20, required=False)
 
-    def __init__(self, *args: Any, members: Iterable[Person] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices = member_choices(members)
-        self.fields["person_ids"].choices = choices  # type: ignore[attr-defined]
-        self.fields["head_id"].choices = choices  # type: ignore[attr-defined]
 
-
-class MergeForm(forms.Form):
+class MergeForm(MembersForm):
     household = forms.CharField(label=_("Household to merge into this one (its number)"), max_length=40)
     other_head_relation = forms.ChoiceField(
         label=_("Its head's relation to this household's head"), choices=OTHER_RELATIONS
     )
-
-    def __init__(self, *args: Any, members: Iterable[Person] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # the members of this household are not chosen here
 
 
 class MoveDecisionForm(forms.Form):

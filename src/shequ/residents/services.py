@@ -306,6 +306,45 @@ def person_register(*, actor: User, community_code: str, **fields: str) -> Perso
         return person
 
 
+def _registrable_grid(actor: User, community: Area, name: str) -> str:
+    """The grid a registration goes to. Who edits only some grids of the community (a grid worker)
+    registers into one of those: the one they have when none is named; a grid of theirs is required, and
+    another grid of the community is out of reach (404)."""
+    grids, whole = registrable_grids(actor=actor, community=community)
+    if whole:
+        return name
+    if not name and len(grids) == 1:
+        return next(iter(grids))
+    if not name:
+        raise ValidationError({"grid": [_("Choose your grid.")]})
+    if name not in grids and name in community_grids(community):
+        raise Http404
+    return name
+
+
+def _head_taken(community: Area, values: dict[str, Any], person_id: int | None = None) -> bool:
+    """Whether a row's person would be a second head of their household (the row's relation as the roster
+    writer reads it: no relation and no household number is the head of the address's household)."""
+    relation = values["relation"] or (Relation.HEAD if not values["household_number"] else "")
+    if relation != Relation.HEAD:
+        return False
+    households = Household.objects.filter(area=community, number=values["household_number"])
+    if not values["household_number"]:
+        households = households.filter(
+            address__area_id=values["grid"] or community.pk,
+            address__street_address=values["street_address"],
+            address__building=values["building"],
+            address__unit=values["unit"],
+            address__room=values["room"],
+        )
+    heads = Person.objects.filter(household__in=households, relation=Relation.HEAD, status=PersonStatus.ACTIVE)
+    return (heads.exclude(pk=person_id) if person_id is not None else heads).exists()
+
+
+def _head_taken_message() -> str:
+    return _("The household already has a head; change the head on the household's page first.")
+
+
 @transaction.atomic
 def move_request_decide(*, actor: User, request_id: int, confirm: bool, note: str = "") -> MoveRequest:
     """The person's present community confirms a move request (the person moves to the asking community,
@@ -343,45 +382,6 @@ def move_request_decide(*, actor: User, request_id: int, confirm: bool, note: st
         data={"person": person.pk},
     )
     return request
-
-
-def _registrable_grid(actor: User, community: Area, name: str) -> str:
-    """The grid a registration goes to. Who edits only some grids of the community (a grid worker)
-    registers into one of those: the one they have when none is named; a grid of theirs is required, and
-    another grid of the community is out of reach (404)."""
-    grids, whole = registrable_grids(actor=actor, community=community)
-    if whole:
-        return name
-    if not name and len(grids) == 1:
-        return next(iter(grids))
-    if not name:
-        raise ValidationError({"grid": [_("Choose your grid.")]})
-    if name not in grids and name in community_grids(community):
-        raise Http404
-    return name
-
-
-def _head_taken(community: Area, values: dict[str, Any], person_id: int | None = None) -> bool:
-    """Whether a row's person would be a second head of their household (the row's relation as the roster
-    writer reads it: no relation and no household number is the head of the address's household)."""
-    relation = values["relation"] or (Relation.HEAD if not values["household_number"] else "")
-    if relation != Relation.HEAD:
-        return False
-    households = Household.objects.filter(area=community, number=values["household_number"])
-    if not values["household_number"]:
-        households = households.filter(
-            address__area_id=values["grid"] or community.pk,
-            address__street_address=values["street_address"],
-            address__building=values["building"],
-            address__unit=values["unit"],
-            address__room=values["room"],
-        )
-    heads = Person.objects.filter(household__in=households, relation=Relation.HEAD, status=PersonStatus.ACTIVE)
-    return heads.exclude(pk=person_id).exists()
-
-
-def _head_taken_message() -> str:
-    return _("The household already has a head; change the head on the household's page first.")
 
 
 @transaction.atomic
@@ -694,7 +694,13 @@ def _address_in(area: Area, parts: dict[str, str]) -> Address:
         errors["street_address"] = [_("The street address is required.")]
     if errors:
         raise ValidationError(errors)
-    address, _created = Address.objects.get_or_create(area=area, **parts)
+    address, _created = Address.objects.get_or_create(
+        area=area,
+        street_address=parts["street_address"],
+        building=parts["building"],
+        unit=parts["unit"],
+        room=parts["room"],
+    )
     return address
 
 

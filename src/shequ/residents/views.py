@@ -32,6 +32,7 @@ from .forms import (
     ExportForm,
     HeadForm,
     LeaveForm,
+    MembersForm,
     MergeForm,
     MoveDecisionForm,
     MoveMemberForm,
@@ -177,9 +178,10 @@ def _field_labels(names: list[str]) -> str:
     labels = []
     for name in names:
         try:
-            labels.append(str(extra.get(name) or Person._meta.get_field(name).verbose_name))
+            field = Person._meta.get_field(name)
         except FieldDoesNotExist:
-            labels.append(name)
+            field = None
+        labels.append(str(extra.get(name) or getattr(field, "verbose_name", name)))
     return "、".join(labels)
 
 
@@ -249,8 +251,10 @@ def resident_edit(request: AuthenticatedHttpRequest, person_id: int) -> HttpResp
         "moved_in_on": person.moved_in_on,
     }
     form = PersonEditForm(request.POST or None, initial=initial, grids=grids, whole=whole)
-    if request.method == "POST" and submit(
-        form, lambda data: services.person_update(actor=request.user, person_id=person.pk, **form.changes())
+    if (
+        request.method == "POST"
+        and submit(form, lambda data: services.person_update(actor=request.user, person_id=person.pk, **form.changes()))
+        is not None
     ):
         messages.success(request, _("Saved."))
         return redirect("residents:resident", person_id=person.pk)
@@ -276,7 +280,7 @@ def _into(actor: User, household: Household, number: str) -> int:
     return found
 
 
-HOUSEHOLD_FORMS: dict[str, tuple[type[forms.Form], Callable[[User, Household, dict[str, Any]], object]]] = {
+HOUSEHOLD_FORMS: dict[str, tuple[type[MembersForm], Callable[[User, Household, dict[str, Any]], object]]] = {
     "head": (
         HeadForm,
         lambda actor, h, data: services.household_set_head(actor=actor, household_id=h.pk, **data),
