@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -135,6 +135,21 @@ def install(schema_editor: BaseDatabaseSchemaEditor) -> None:
     statements = _POSTGRESQL if vendor == "postgresql" else _sqlite_statements() if vendor == "sqlite" else []
     for statement in statements:
         schema_editor.execute(statement)
+
+
+def reinstall_if_missing(*, using: str = "default", **kwargs: object) -> None:
+    """After every migrate (``post_migrate``): a migration that rebuilt the people's or the addresses'
+    table on SQLite dropped its triggers; put them back, with the bigrams of the rows already there."""
+    database = connections[using]
+    if database.vendor != "sqlite" or PERSON not in database.introspection.table_names():
+        return
+    with database.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'shequ_%_gram_%'")
+        if cursor.fetchone()[0] == 6:
+            return
+    with database.cursor() as cursor:  # not a schema editor: post_migrate may run inside a transaction
+        for statement in _sqlite_statements():
+            cursor.execute(statement)
 
 
 def uninstall(schema_editor: BaseDatabaseSchemaEditor) -> None:
