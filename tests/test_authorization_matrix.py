@@ -382,6 +382,7 @@ PAGE_SPECS: dict[str, Spec] = {
         lambda c, t: c.post("/i18n/setlang/", {"language": "en", "next": "/"}), AUTHENTICATED, ok=302, anonymous=302
     ),
     "accounts:profile": Spec(lambda c, t: c.get("/accounts/me/"), AUTHENTICATED, **PAGE),
+    "accounts:password": Spec(lambda c, t: c.get("/accounts/password/"), AUTHENTICATED, **PAGE),
     "accounts:reveal": Spec(
         lambda c, t: c.post(
             f"/accounts/{t.user.pk}/reveal/", {"field": "phone", "category": "home_visit", "reason": "核实身份信息"}

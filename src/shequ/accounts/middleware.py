@@ -4,7 +4,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 SESSION_STARTED_KEY = "shequ_session_started"
 
@@ -24,4 +26,29 @@ class SessionLifetimeMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+
+# What an account that must change its password may still reach: the change itself, signing out, the
+# language switch, and the static files the page needs.
+_OPEN_WHILE_CHANGING = ("/accounts/password/", "/accounts/logout/", "/i18n/", "/static/")
+
+
+class PasswordChangeRequiredMiddleware:
+    """An account whose password an administrator chose (new, or reset) changes it before anything else:
+    pages redirect to the change form, the API answers 403 saying so."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(_OPEN_WHILE_CHANGING)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": _("Change your initial password first.")}, status=403)
+            return redirect("accounts:password")
         return self.get_response(request)

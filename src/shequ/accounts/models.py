@@ -52,6 +52,10 @@ class User(AbstractUser):
         verbose_name=_("home area"),
     )
 
+    # Set when an administrator chose the password (a new account, a reset): the account changes it at
+    # its next sign-in before anything else (``middleware.PasswordChangeRequiredMiddleware``).
+    must_change_password = models.BooleanField(_("must change the password"), default=False)
+
     objects: ClassVar[ShequUserManager] = ShequUserManager()
 
     # The account's grants, read once per request by ``access`` (every scoped read asks); not a field.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.areas.models import Area
+from shequ.areas.names import plausible_name
 from shequ.audit.models import Alert
 from shequ.audit.services import alert_raise, record_event
 from shequ.lib.http import client_ip
@@ -29,6 +31,9 @@ from .access import forget_grants
 from .models import Grant, GrantRequest, LoginFailure, User
 from .roles import ALLOWED_LEVELS, NEEDS_SECOND_APPROVAL, Capability, Programme, Role
 from .selectors import managed_accounts
+
+# Django's rule for user names (UnicodeUsernameValidator): letters of any script, digits and @.+-_.
+_USERNAME = re.compile(r"[\w.@+-]+")
 
 
 def _managed_area(actor: User, code: str) -> Area:
@@ -48,9 +53,11 @@ def account_create(
     id_number: str = "",
     phone: str = "",
     home_area_code: str = "",
+    initial_password: bool = True,
 ) -> User:
     """Create an account (system administrator). Identity number and phone are validated, then
-    stored encrypted; the audit event names the account, never the values."""
+    stored encrypted; the audit event names the account, never the values. The password is an initial
+    one (``initial_password``): the account changes it at its first sign-in."""
     require_capability(actor, Capability.ACCOUNTS_MANAGE)
     errors: dict[str, list[str]] = {}
     username = (username or "").strip()
@@ -58,8 +65,15 @@ def account_create(
         errors["username"] = [_("Enter a user name.")]
     elif len(username) > 150:
         errors["username"] = [_("A user name has at most 150 characters.")]
+    elif not _USERNAME.fullmatch(username):
+        errors["username"] = [_("A user name holds letters, digits and @ . + - _ only.")]
     elif User.objects.filter(username=username).exists():
         errors["username"] = [_("This user name is taken.")]
+    if (display_name or "").strip():
+        try:
+            display_name = plausible_name(display_name, field="display_name", max_length=50)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if id_number:
         try:
             id_number = validate_id_number(id_number).number
@@ -78,6 +92,7 @@ def account_create(
             errors["home_area_code"] = [_("There is no area with this code in your part of the tree.")]
     user = User(
         username=username,
+        must_change_password=initial_password,
         display_name=(display_name or "").strip()[:50],
         id_number=id_number,
         phone=phone,
@@ -255,6 +270,78 @@ def grant_remove(*, actor: User, grant_id: int) -> None:
     )
     grant.delete()
     forget_grants(grant.user)
+
+
+def _new_password(user: User, password: str, field: str) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+    user.set_password(password)
+
+
+@transaction.atomic
+def password_change(*, actor: User, old_password: str, new_password: str) -> User:
+    """One's own password: the current one, then a new one that meets the rules and differs from it.
+    Ends a forced change."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": _("The current password is wrong.")})
+    if old_password == new_password:
+        raise ValidationError({"new_password": _("Choose a password other than the current one.")})
+    _new_password(user, new_password, "new_password")
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    record_event(actor=user, action="accounts.password_change", obj=user)
+    actor.password = user.password  # the session's hash follows (``update_session_auth_hash``)
+    return user
+
+
+def _managed_other(actor: User, user_id: int) -> User:
+    require_capability(actor, Capability.ACCOUNTS_MANAGE)
+    user = _managed_user(actor, user_id)
+    if user.pk == actor.pk:
+        raise ValidationError({"user": _("Not your own account: another administrator does this.")})
+    return user
+
+
+@transaction.atomic
+def account_reset_password(*, actor: User, user_id: int, password: str) -> User:
+    """A system administrator sets a temporary password (the account changes it at its next sign-in) and
+    lifts the lockout: what a forgotten password needs. Not one's own."""
+    user = _managed_other(actor, user_id)
+    _new_password(user, password, "password")
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    _forget_failures(user)
+    record_event(actor=actor, action="accounts.password_reset", obj=user)
+    return user
+
+
+@transaction.atomic
+def account_set_active(*, actor: User, user_id: int, is_active: bool) -> User:
+    """Disable an account (it cannot sign in, and its sessions end at their next request) or enable it
+    again. Not one's own."""
+    user = _managed_other(actor, user_id)
+    if user.is_active != is_active:
+        user.is_active = is_active
+        user.save(update_fields=["is_active"])
+        record_event(actor=actor, action="accounts.enable" if is_active else "accounts.disable", obj=user)
+    return user
+
+
+def _forget_failures(user: User) -> int:
+    deleted, _by_model = LoginFailure.objects.filter(username_key=_username_key(user.username)).delete()
+    return deleted
+
+
+@transaction.atomic
+def account_unlock(*, actor: User, user_id: int) -> int:
+    """Lift a lockout: forget the account's failed sign-ins from every address. Returns how many."""
+    user = _managed_other(actor, user_id)
+    forgotten = _forget_failures(user)
+    record_event(actor=actor, action="accounts.unlock", obj=user, data={"failures": forgotten})
+    return forgotten
 
 
 def login_failures_purge() -> int:

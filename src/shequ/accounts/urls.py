@@ -8,6 +8,7 @@ from .models import User
 app_name = "accounts"
 urlpatterns = [
     path("me/", views.profile, name="profile"),
+    path("password/", views.password_change, name="password"),
     path("<int:pk>/reveal/", reveal_view(User, "accounts:reveal"), name="reveal"),
     path("manage/", views.manage, name="manage"),
     path("manage/<int:user_id>/", views.detail, name="detail"),

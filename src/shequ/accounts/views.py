@@ -1,8 +1,9 @@
 import time
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -12,14 +13,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shequ.lib.feedback import errors_text, submit
+from shequ.lib.feedback import errors_text, submit, submit_and_flash
 from shequ.privacy.forms import RevealForm
 
 from . import selectors, services
-from .forms import AccountForm, GrantForm, SignInForm
+from .forms import AccountForm, GrantForm, PasswordChangeForm, PasswordResetForm, SignInForm
 from .http import AuthenticatedHttpRequest
 from .middleware import SESSION_STARTED_KEY
 from .models import GrantRequest
+from .passwords import password_rules
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,6 +72,28 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """Change one's own password; where an account is sent at sign-in while its password is an initial one."""
+    form = PasswordChangeForm(request.POST or None)
+    changed = submit(
+        form,
+        lambda data: services.password_change(
+            actor=request.user, old_password=data["old_password"], new_password=data["new_password"]
+        ),
+    )
+    if changed is not None:
+        update_session_auth_hash(request, request.user)  # this session stays signed in; others end
+        messages.success(request, _("Password changed."))
+        return redirect("home")
+    return render(
+        request,
+        "accounts/password.html",
+        {"form": form, "rules": password_rules(), "forced": request.user.must_change_password},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def manage(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     accounts = selectors.managed_accounts(actor=request.user)
     form = AccountForm(request.POST or None)
@@ -87,8 +111,13 @@ def manage(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 @require_http_methods(["GET", "POST"])
 def detail(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponseBase:
     account = selectors.managed_account(actor=request.user, user_id=user_id)
-    form = GrantForm(request.POST or None)
+    form = GrantForm(request.POST if "role" in request.POST else None)
+    reset_form = PasswordResetForm(request.POST if "reset" in request.POST else None)
     if request.method == "POST":
+        action = next((a for a in ("reset", "disable", "enable", "unlock") if a in request.POST), None)
+        if action is not None:
+            _account_action(request, account.pk, action, reset_form)
+            return redirect("accounts:detail", user_id=user_id)
         if "remove" in request.POST:
             grant_id = request.POST["remove"]
             if not grant_id.isdigit():
@@ -110,7 +139,40 @@ def detail(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponseBase:
                 messages.success(request, _("Grant added."))
             return redirect("accounts:detail", user_id=user_id)
     requests = selectors.pending_grant_requests(actor=request.user, user_id=account.pk)
-    return render(request, "accounts/detail.html", {"account": account, "form": form, "requests": requests})
+    return render(
+        request,
+        "accounts/detail.html",
+        {
+            "account": account,
+            "form": form,
+            "reset_form": reset_form,
+            "rules": password_rules(),
+            "requests": requests,
+            "is_self": account.pk == request.user.pk,
+        },
+    )
+
+
+def _account_action(
+    request: AuthenticatedHttpRequest, user_id: int, action: str, reset_form: PasswordResetForm
+) -> None:
+    """Reset the password, disable, enable or unlock an account; the outcome is a flash message."""
+    done = {
+        "reset": _("Temporary password set: the account changes it at its next sign-in."),
+        "disable": _("Account disabled."),
+        "enable": _("Account enabled."),
+        "unlock": _("Account unlocked."),
+    }
+    writes = {
+        "reset": lambda data: services.account_reset_password(
+            actor=request.user, user_id=user_id, password=data["password"]
+        ),
+        "disable": lambda data: services.account_set_active(actor=request.user, user_id=user_id, is_active=False),
+        "enable": lambda data: services.account_set_active(actor=request.user, user_id=user_id, is_active=True),
+        "unlock": lambda data: services.account_unlock(actor=request.user, user_id=user_id),
+    }
+    form = reset_form if action == "reset" else forms.Form(request.POST)
+    submit_and_flash(request, form, writes[action], str(done[action]))
 
 
 @login_required

@@ -50,7 +50,12 @@ def load_demo(*, city_code: str = "2101", streets: int = 2, seed: int = 2026) ->
         user = User.objects.filter(username=username).first()
         if user is None:
             user = account_create(
-                actor=admin, username=username, password=DEMO_PASSWORD, display_name=display, **personal
+                actor=admin,
+                username=username,
+                password=DEMO_PASSWORD,
+                display_name=display,
+                initial_password=False,  # the demo's password is published: nobody is made to change it
+                **personal,
             )
         if not user.grants.filter(role=role, area=area).exists():
             asked = grant_request(actor=admin, user_id=user.pk, role=role, area_code=area.code, programme=programme)
