@@ -238,6 +238,9 @@ def test_the_registration_page_offers_each_role_its_own_community_and_grid(world
     assert "第1网格" in page and "第2网格" not in page
     staff = client_of("community_staff").get("/residents/new/").content.decode()
     assert f'value="{world.community_a.code}" selected' in staff and "第2网格" in staff
+    # Over many communities: a search-as-you-type picker, no list of every community.
+    street = client_of("street_officer").get("/residents/new/").content.decode()
+    assert "data-area-picker" in street and world.community_b.code not in street
 
 
 # --- the reveal on a resident's page, the status filter -------------------------------------------------

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from shequ.areas.models import Area
+from shequ.areas.widgets import AreaPickerField
 from shequ.privacy.forms import reason_categories
 from shequ.reference.selectors import tag_types
 
@@ -113,6 +114,8 @@ class PersonForm(forms.Form):
         field.choices = [(c.code, f"{c.name}（{c.code}）") for c in communities]
         if len(field.choices) == 1:
             self.initial.setdefault("community_code", field.choices[0][0])
+        else:  # a role over many communities searches for one (the page lists none); the service checks it
+            self.fields["community_code"] = AreaPickerField(label=_("Community"))
         if grids is not None:
             self.fields["grid"] = grid_field(grids, whole)
             if len(grids) == 1 and not whole:

@@ -19,6 +19,7 @@ from shequ.accounts.http import AuthenticatedHttpRequest
 from shequ.accounts.models import User
 from shequ.areas.models import Level
 from shequ.areas.selectors import area_roots
+from shequ.areas.widgets import label_picker
 from shequ.audit.selectors import area_labels
 from shequ.lib.capabilities import Capability
 from shequ.lib.feedback import add_errors, errors_text, submit, submit_and_flash
@@ -127,7 +128,7 @@ def resident_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 def resident_new(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Register one resident without a roster file."""
     require_capability(request.user, Capability.REGISTRY_EDIT)
-    communities = list(selectors.editable_communities(actor=request.user)[:3000])
+    communities = list(selectors.editable_communities(actor=request.user)[:2])  # one, or a picker
     # One community (community staff, a grid worker): its grids to choose from, a grid worker's own only.
     grids, whole = (
         selectors.registrable_grids(actor=request.user, community=communities[0])
@@ -135,6 +136,7 @@ def resident_new(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         else (None, True)
     )
     form = PersonForm(request.POST or None, communities=communities, grids=grids, whole=whole)
+    label_picker(form, "community_code", request.user)
 
     def register(data: dict[str, Any]) -> Person | MoveRequest:
         moved_in_on = data.pop("moved_in_on")
