@@ -95,8 +95,8 @@ def test_filters_by_person_action_area_and_date(world, user_of, client_of):
     [
         ("?area=abc", "区域编码"),
         ("?area=999999999999", "区域编码"),
-        ("?since=not-a-date", "起"),
-        ("?since=2026-02-01&until=2026-01-01", "止"),
+        ("?since=not-a-date", "开始日期"),
+        ("?since=2026-02-01&until=2026-01-01", "结束日期"),
         ("?action=nothing.like_this", "操作"),
     ],
 )

@@ -16,8 +16,8 @@ class EventFilterForm(forms.Form):
     person = forms.CharField(label=_("Person (user name or name)"), required=False, max_length=50)
     action = forms.ChoiceField(label=_("Action"), required=False, choices=action_choices)
     area = forms.CharField(label=_("Area code"), required=False, max_length=20)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_person(self) -> str:
         return " ".join(str(self.cleaned_data.get("person") or "").split())
