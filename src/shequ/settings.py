@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "shequ.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shequ.web.errors.ErrorPagesMiddleware",  # the site's 403/404 pages for a view's refusal, DEBUG or not
 ]
 
 ROOT_URLCONF = "shequ.urls"

@@ -37,3 +37,11 @@ def test_the_server_error_page_is_chinese_and_carries_nothing_of_the_request():
     page = response.content.decode()
     assert response.status_code == 500
     assert "出错" in page and "210102194803120029" not in page
+
+
+def test_the_sites_pages_show_with_debug_on_too(world, client_of, settings):
+    settings.DEBUG = True
+    client = client_of("community_staff")
+    assert "找不到" in client.get(f"/areas/{world.community_b.code}/").content.decode()
+    refused = client_of("grid_worker").get("/accounts/manage/")
+    assert refused.status_code == 403 and "没有权限" in refused.content.decode()

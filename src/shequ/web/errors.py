@@ -7,7 +7,10 @@ The pages carry nothing from the request (no path, no query: it may hold a typed
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -38,3 +41,24 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if _api(request):
         return JsonResponse({"detail": _("Something went wrong on our side.")}, status=500)
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+class ErrorPagesMiddleware:
+    """Shows the site's 403 and 404 pages for what a page's view raises, with DEBUG on too (Django would
+    show its debug page for a 404, which lists the site's URL patterns, and a 404 for a missing
+    capability). The API keeps its own JSON answers (``shequ.api``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if _api(request):
+            return None
+        if isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return permission_denied(request, exception)
+        return None

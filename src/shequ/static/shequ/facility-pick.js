@@ -51,5 +51,6 @@
     var found = data.outlines.filter(function (outline) { return contains(outline.geometry, point.lng, point.lat); });
     where.textContent = found.length ? element.getAttribute("data-in") + " " + found[0].name : element.getAttribute("data-outside");
   });
+  element.shequMap = map;  // for the browser tests, which click a known point
   element.setAttribute("data-ready", "1");
 })();
