@@ -141,3 +141,20 @@ def test_an_export_with_a_wrong_filter_exports_nothing(world, user_of, client_of
     response = client_of("auditor").post("/audit/export/", {"area": "abc"}, **ZH)
     assert response.status_code == 302
     assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
+def test_the_page_costs_the_same_number_of_queries_for_more_events(
+    world, user_of, client_of, django_assert_max_num_queries
+):
+    _events(world, user_of)
+    client = client_of("auditor")
+    client.get("/audit/")
+    with django_assert_max_num_queries(20):
+        client.get("/audit/")
+    people = list(Person.objects.all())
+    with transaction.atomic():
+        for n in range(40):
+            staff = factories.account(f"many_{n}", Role.COMMUNITY_STAFF, world.community_a)
+            record_event(actor=staff, action="residents.tag_add", obj=people[n % len(people)], data={"tag": "veteran"})
+    with django_assert_max_num_queries(20):
+        client.get("/audit/")

@@ -54,7 +54,8 @@ class AlertOut(Schema):
 @router.get("/audit/events", response=list[AuditEventOut], operation_id="audit_events")
 @paginate
 def audit_events(request: ActorHttpRequest, action: str = "") -> QuerySet[AuditEvent]:
-    """The audit trail of the auditor's area, newest first."""
+    """The audit trail of the auditor's area, newest first. ``action``: one code ("residents.tag_add"), or
+    a group ending in a dot ("residents.")."""
     require_capability(request.user, Capability.AUDIT_READ)
     return selectors.audit_events(actor=request.user, action=action)
 
