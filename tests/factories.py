@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from typing import Any
 
 from openpyxl import Workbook
@@ -89,6 +91,41 @@ def roster_xlsx(rows: list[dict[str, Any]], headers: list[str] = ROSTER_HEADERS)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def roster_xlsx_cells(rows: list[dict[str, Any]], cells: dict[tuple[int, int], Any]) -> bytes:
+    """A roster workbook with some cells set as Excel would hold them (a number, a formula), by (row,
+    column): the heading is row 1, ``rows[0]`` row 2."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(ROSTER_HEADERS)
+    for row in rows:
+        sheet.append([row.get(h, "") for h in ROSTER_HEADERS])
+    for (number, column), value in cells.items():
+        sheet.cell(row=number, column=column, value=value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def with_cached_values(content: bytes, cached: dict[str, str]) -> bytes:
+    """The workbook with a cached value in formula cells, as Excel saves them (openpyxl writes a formula
+    without one): ``cached`` maps a cell reference ("B3") of the first sheet to the value shown."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                xml = data.decode()
+                for ref, value in cached.items():
+                    pattern = rf'<c r="{ref}"[^>]*><f>(.*?)</f><v\s*/>'
+                    xml, count = re.subn(pattern, rf'<c r="{ref}" t="str"><f>\1</f><v>{value}</v>', xml)
+                    assert count == 1, f"no formula in {ref}"
+                data = xml.encode()
+            target.writestr(item, data)
+    return out.getvalue()
 
 
 def imported_roster(actor: User, community: Area, content: bytes, filename: str = "roster.csv") -> ImportJob:

@@ -7,18 +7,26 @@ importer."""
 
 import io
 import re
-import zipfile
 
 import pytest
 from django.utils import translation
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from shequ.imports.models import ImportJob
 from shequ.lib.tabular import template_workbook
 from shequ.residents import services
 from shequ.residents.importers import COLUMNS
 from shequ.residents.models import Person
-from tests.factories import ROSTER_HEADERS, id_number, imported_roster, roster_row, roster_xlsx, with_check_digit
+from tests.factories import (
+    ROSTER_HEADERS,
+    id_number,
+    imported_roster,
+    roster_row,
+    roster_xlsx,
+    roster_xlsx_cells,
+    with_cached_values,
+    with_check_digit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,36 +48,7 @@ def report_rows(job):
 
 
 def xlsx(rows, cells=None):
-    """A roster workbook from ``roster_row`` dicts; ``cells`` sets raw cell values by (row, column)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(ROSTER_HEADERS)
-    for row in rows:
-        sheet.append([row.get(h, "") for h in ROSTER_HEADERS])
-    for (row, column), value in (cells or {}).items():
-        sheet.cell(row=row, column=column, value=value)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def with_cached_values(content, cached):
-    """The workbook with a cached value written into formula cells (openpyxl writes formulas without one;
-    Excel always keeps one): ``cached`` maps a cell reference ("B2") to the value Excel would show."""
-    source = zipfile.ZipFile(io.BytesIO(content))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                xml = data.decode()
-                for ref, value in cached.items():
-                    pattern = rf'<c r="{ref}"[^>]*><f>(.*?)</f><v\s*/>'
-                    xml, count = re.subn(pattern, rf'<c r="{ref}" t="str"><f>\1</f><v>{value}</v>', xml)
-                    assert count == 1
-                data = xml.encode()
-            target.writestr(item, data)
-    return out.getvalue()
+    return roster_xlsx_cells(rows, cells or {})
 
 
 def truncated_but_valid_number():
