@@ -5,10 +5,12 @@ and 民族, the template's drop-downs and notes, and the unmasked export importe
 Every expected answer comes from the rows written here (who they are, what they hold), never from the
 importer."""
 
+import importlib
 import io
 import re
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -214,3 +216,19 @@ def test_the_masked_export_keeps_masks_and_ages(world, user_of):
     header, first = list(sheet.active.iter_rows(values_only=True))[:2]
     assert "出生日期" not in header and "年龄" in header
     assert "*" in first[header.index("身份证号")]
+
+
+def test_the_migration_maps_the_old_relations_to_codes_by_sex_and_back():
+    # Fixture rows given the values kept before GB/T 4761; a son and a daughter were both "child".
+    migration = importlib.import_module("shequ.residents.migrations.0006_relation_gbt4761")
+    old = {"甲": ("child", "F", "蒙古"), "乙": ("child_in_law", "M", "火星")}
+    for name, (relation, sex, ethnicity) in old.items():
+        Person.objects.filter(name=name).update(relation=relation, sex=sex, ethnicity=ethnicity)
+    migration.to_codes(django_apps, None)
+    got = {p.name: (p.relation, p.get_relation_display(), p.ethnicity) for p in Person.objects.filter(name__in=old)}
+    assert got == {"甲": ("30", "女", "蒙古族"), "乙": ("28", "女婿", "火星")}  # an unknown 民族 is left as it was
+    migration.to_old_values(django_apps, None)
+    assert dict(Person.objects.filter(name__in=old).values_list("name", "relation")) == {
+        "甲": "child",
+        "乙": "child_in_law",
+    }

@@ -228,7 +228,8 @@ def check_row(row: TableRow, *, grids: dict[str, int], today: datetime.date) -> 
     values["residence_type"] = residence
     relation = raw.get("relation", "")
     values["relation"] = relation_code(relation, sex) if relation else ""
-    if relation and not values["relation"] and "id_number" not in errors:
+    # "子女" needs the sex from a valid identity number; without one, that row's error is the number's.
+    if relation and not values["relation"] and not (sex is None and relation.strip() in RELATION_WORDS_BY_SEX):
         errors["relation"] = _(
             "Relation to the head is not a word of GB/T 4761 (家庭关系代码); write for example: %(choices)s."
         ) % {"choices": "户主、配偶、子、女、儿媳、女婿、孙子、外孙女、父亲、母亲、兄、妹妹、其他亲属、非亲属"}

@@ -102,24 +102,14 @@ SEX_WORD: dict[str, str] = {Sex.MALE: "男", Sex.FEMALE: "女"}
 
 
 def _roster_cells(person: Person) -> dict[str, object]:
-    """A person as a roster row, by column key (unmasked: only for the revealed export)."""
-    address = person.address
+    """A person as a roster row, by column key, in the words a roster uses (unmasked: only for the
+    revealed export)."""
     return {
-        "name": person.name,
-        "id_number": person.id_number,
+        **_row_of(person),
         "sex": SEX_WORD.get(person.sex, ""),
         "birth_date": person.birth_date.isoformat(),
-        "phone": person.phone,
         "residence_type": RESIDENCE_WORD.get(person.residence_type, person.residence_type),
-        "household_number": person.household.number if person.household is not None else "",
         "relation": person.get_relation_display() if person.relation else "",
-        "street_address": address.street_address if address is not None else "",
-        "building": address.building if address is not None else "",
-        "unit": address.unit if address is not None else "",
-        "room": address.room if address is not None else "",
-        "grid": person.area.name if person.area.level == Level.GRID else "",
-        "ethnicity": person.ethnicity,
-        "moved_in_on": person.moved_in_on.isoformat() if person.moved_in_on else "",
     }
 
 
