@@ -65,7 +65,7 @@ def test_acknowledging_twice_records_once(world, client_of):
 def test_only_auditors_acknowledge(world, client_of):
     alert = _alert(world.community_a)
     for persona in ["city_admin", "sysadmin", "community_staff"]:
-        assert client_of(persona).post(f"/audit/alerts/{alert.pk}/acknowledge/").status_code == 404
+        assert client_of(persona).post(f"/audit/alerts/{alert.pk}/acknowledge/").status_code == 403  # never theirs
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
 

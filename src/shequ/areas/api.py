@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.db.models import QuerySet
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -63,7 +65,9 @@ class AreaFoundOut(AreaOut):
 def areas_search(
     request: ActorHttpRequest,
     q: str = Query(..., min_length=1, max_length=50, description="name or code"),
-    level: list[int] = Query([], description="only these levels (3 district … 6 grid); repeat for several"),
+    level: list[Annotated[int, Field(ge=1, le=6)]] = Query(
+        [], description="only these levels (3 district … 6 grid); repeat for several"
+    ),
 ) -> list[Area]:
     """Areas in the caller's part of the tree whose name contains q or whose code starts with it (at most
     20, shallowest first): what the area picker offers as one types."""
