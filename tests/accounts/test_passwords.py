@@ -118,3 +118,19 @@ def test_a_flash_line_has_one_stop_per_problem(world, client_of):
     )
     page = response.content.decode()
     assert "。；" not in page and "密码太短" in page
+
+
+def test_stock_messages_and_levels_are_plain_chinese(world, client_of):
+    from django import forms
+    from django.utils import translation
+
+    from shequ.lib.feedback import join_messages
+
+    with translation.override("zh-hans"):
+        field = forms.CharField(max_length=5)
+        with pytest.raises(ValidationError) as exc:
+            field.clean("1234567")
+        assert exc.value.messages == ["最多 5 个字（现有 7 个）。"]
+    assert join_messages(["姓名：请填写。", "电话：格式不对。", "电话：格式不对。"]) == "姓名：请填写；电话：格式不对。"
+    page = client_of("city_admin").get("/reference/facility-types/").content.decode()
+    assert "15 分钟" in page and ">15min<" not in page and ">block<" not in page
