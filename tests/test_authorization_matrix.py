@@ -192,6 +192,26 @@ API_SPECS: dict[str, Spec] = {
         ok=201,
         target="user",
     ),
+    "password_change": Spec(
+        lambda c, t: json_post(c, "/api/me/password", {"old_password": "wrong", "new_password": "x"}),
+        AUTHENTICATED,
+        ok=422,  # reached, and the wrong current password refused: nobody changes another's
+    ),
+    "account_reset_password": Spec(
+        lambda c, t: json_post(c, f"/api/accounts/{t.user.pk}/password", {"password": "Temporary-pass-2026"}),
+        frozenset({Role.SYSADMIN}),
+        target="user",
+    ),
+    "account_update": Spec(
+        lambda c, t: c.patch(f"/api/accounts/{t.user.pk}", {"is_active": False}, content_type="application/json"),
+        frozenset({Role.SYSADMIN}),
+        target="user",
+    ),
+    "account_unlock": Spec(
+        lambda c, t: json_post(c, f"/api/accounts/{t.user.pk}/unlock", {}),
+        frozenset({Role.SYSADMIN}),
+        target="user",
+    ),
     "grant_requests_list": Spec(lambda c, t: c.get("/api/grant-requests"), frozenset({Role.SYSADMIN})),
     "grant_approve": Spec(
         lambda c, t: decide_pending(c, t, "/api/grant-requests/{id}/approve"), frozenset({Role.SYSADMIN}), target="user"

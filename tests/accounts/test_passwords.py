@@ -134,3 +134,23 @@ def test_stock_messages_and_levels_are_plain_chinese(world, client_of):
     assert join_messages(["姓名：请填写。", "电话：格式不对。", "电话：格式不对。"]) == "姓名：请填写；电话：格式不对。"
     page = client_of("city_admin").get("/reference/facility-types/").content.decode()
     assert "15 分钟" in page and ">15min<" not in page and ">block<" not in page
+
+
+def test_the_api_changes_resets_disables_and_unlocks(world, client_of, user_of):
+    worker = client_of("grid_worker")
+    changed = worker.post(
+        "/api/me/password", {"old_password": PASSWORD, "new_password": NEW}, content_type="application/json"
+    )
+    assert changed.status_code == 204 and worker.get("/api/me").status_code == 200  # still signed in
+    admin = client_of("sysadmin")
+    target = world.personas["grid_worker"]
+    reset = admin.post(
+        f"/api/accounts/{target}/password", {"password": "Temporary-2026"}, content_type="application/json"
+    )
+    assert reset.status_code == 200 and User.objects.get(pk=target).must_change_password
+    assert worker.get("/api/me").status_code in (401, 403)  # the old session ended with the new password
+    off = admin.patch(f"/api/accounts/{target}", {"is_active": False}, content_type="application/json")
+    assert off.status_code == 200 and off.json()["is_active"] is False
+    assert admin.post(f"/api/accounts/{target}/unlock").json() == {"forgotten": 0}
+    own = admin.patch(f"/api/accounts/{user_of('sysadmin').pk}", {"is_active": False}, content_type="application/json")
+    assert own.status_code == 422

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth import update_session_auth_hash
 from django.db.models import QuerySet
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -71,6 +72,23 @@ class AccountIn(Schema):
     home_area_code: str = Field("", max_length=20)
 
 
+class PasswordChangeIn(Schema):
+    old_password: str = Field(..., max_length=128)
+    new_password: str = Field(..., max_length=128)
+
+
+class PasswordResetIn(Schema):
+    password: str = Field(..., max_length=128, description="temporary: changed at the next sign-in")
+
+
+class AccountPatch(Schema):
+    is_active: bool
+
+
+class UnlockOut(Schema):
+    forgotten: int = Field(..., description="failed sign-ins forgotten")
+
+
 class GrantIn(Schema):
     role: str = Field(..., max_length=32)
     area_code: str = Field(..., max_length=20)
@@ -105,6 +123,35 @@ def accounts_list(request: AuthenticatedHttpRequest) -> QuerySet[User]:
 def account_create(request: AuthenticatedHttpRequest, payload: AccountIn) -> Status:
     user = services.account_create(actor=request.user, **payload.dict())
     return Status(201, selectors.managed_account(actor=request.user, user_id=user.pk))
+
+
+@router.post("/me/password", response={204: None}, operation_id="password_change")
+def password_change(request: AuthenticatedHttpRequest, payload: PasswordChangeIn) -> Status:
+    """Change one's own password (the current one, then a new one that meets the rules); this session
+    stays signed in."""
+    services.password_change(actor=request.user, **payload.dict())
+    update_session_auth_hash(request, request.user)
+    return Status(204, None)
+
+
+@router.post("/accounts/{user_id}/password", response=AccountOut, operation_id="account_reset_password")
+def account_reset_password(request: AuthenticatedHttpRequest, payload: PasswordResetIn, user_id: int) -> User:
+    """Set a temporary password (the account changes it at its next sign-in) and lift the lockout."""
+    services.account_reset_password(actor=request.user, user_id=user_id, password=payload.password)
+    return selectors.managed_account(actor=request.user, user_id=user_id)
+
+
+@router.patch("/accounts/{user_id}", response=AccountOut, operation_id="account_update")
+def account_update(request: AuthenticatedHttpRequest, payload: AccountPatch, user_id: int) -> User:
+    """Disable an account (it cannot sign in; its sessions end) or enable it again."""
+    services.account_set_active(actor=request.user, user_id=user_id, is_active=payload.is_active)
+    return selectors.managed_account(actor=request.user, user_id=user_id)
+
+
+@router.post("/accounts/{user_id}/unlock", response=UnlockOut, operation_id="account_unlock")
+def account_unlock(request: AuthenticatedHttpRequest, user_id: int) -> dict[str, int]:
+    """Forget the account's failed sign-ins from every address."""
+    return {"forgotten": services.account_unlock(actor=request.user, user_id=user_id)}
 
 
 @router.post("/accounts/{user_id}/grants", response={201: GrantRequestOut}, operation_id="grant_add")
