@@ -61,6 +61,12 @@ def test_a_facility_is_placed_by_clicking_the_map(site, browser):
     expect(page.locator(".messages")).to_contain_text(name)
     expect(page.locator("h1")).to_contain_text(name)
     expect(page.locator("table.history")).to_contain_text("新增")
+    expect(page.locator("#facility-pick .leaflet-control-zoom-in")).to_have_attribute("title", "放大")
+    # Closed again with a reason, so the shared demo site's map keeps its own facilities only.
+    page.locator("main form").last.locator("input[name=reason]").fill("浏览器测试完毕")
+    page.click("button[name=state][value=close]")
+    expect(page.locator(".messages")).to_contain_text("设施已关闭")
+    expect(page.locator("table.history")).to_contain_text("浏览器测试完毕")
     watch.assert_clean()
 
 

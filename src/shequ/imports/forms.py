@@ -24,6 +24,9 @@ class ImportForm(forms.Form):
         searches them as one types, so the page lists none of them."""
         super().__init__(*args, **kwargs)
         self.areas = areas
+        only = list(areas.values_list("code", flat=True)[:2])
+        if len(only) == 1:  # one community (community staff): chosen already
+            self.initial.setdefault("community", only[0])
         field = self.fields["community"]
         assert isinstance(field.widget, AreaPicker)
         field.widget.levels = tuple(levels)

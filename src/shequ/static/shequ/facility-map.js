@@ -1,12 +1,21 @@
 // The facility map: district outlines and facility points on a blank background, so it works on an
 // intranet with no tile server. Data comes from the page's <script type="application/json">.
+// Leaflet's zoom buttons carry English titles: the page gives them in its language (data-zoom-in/-out).
+function zoomControl(map, element) {
+  "use strict";
+  L.control.zoom({
+    zoomInTitle: element.getAttribute("data-zoom-in") || "+",
+    zoomOutTitle: element.getAttribute("data-zoom-out") || "-"
+  }).addTo(map);
+}
 (function () {
   "use strict";
   var element = document.getElementById("facility-map");
   var source = document.getElementById("facility-data");
   if (!element || !source || !window.L) { return; }
   var data = JSON.parse(source.textContent);
-  var map = L.map(element, { attributionControl: false, preferCanvas: true });
+  var map = L.map(element, { attributionControl: false, preferCanvas: true, zoomControl: false });
+  zoomControl(map, element);
   var layers = [];
   data.outlines.forEach(function (outline) {
     var layer = L.geoJSON(outline.geometry, { style: { color: "#b71c1c", weight: 1, fillOpacity: 0.04 } });

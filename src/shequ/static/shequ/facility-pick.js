@@ -11,7 +11,8 @@
   var where = document.getElementById("facility-pick-where");
   var coordinates = document.getElementById("id_coordinates");
   var data = JSON.parse(source.textContent);
-  var map = L.map(element, { attributionControl: false });
+  var map = L.map(element, { attributionControl: false, zoomControl: false });
+  zoomControl(map, element);  // facility-map.js, loaded before
   var bounds = null;
   data.outlines.forEach(function (outline) {
     var layer = L.geoJSON(outline.geometry, { style: { color: "#b71c1c", weight: 1, fillOpacity: 0.04 }, interactive: false });
