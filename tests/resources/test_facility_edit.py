@@ -22,9 +22,9 @@ def test_an_edit_needs_a_reason_and_is_kept_in_the_history(world, user_of):
     staff = user_of("community_staff")
     store = _store(world)
     with pytest.raises(ValidationError) as exc:
-        facility_update(actor=staff, facility_id=store.pk, reason=" ", opening_hours="08:00-20:00")
+        facility_update(actor=staff, facility_id=store.pk, reason=" ", changes={"opening_hours": "08:00-20:00"})
     assert "reason" in exc.value.message_dict
-    facility_update(actor=staff, facility_id=store.pk, reason="营业时间调整", opening_hours="08:00-20:00")
+    facility_update(actor=staff, facility_id=store.pk, reason="营业时间调整", changes={"opening_hours": "08:00-20:00"})
     store.refresh_from_db()
     change = store.changes.get()
     assert (change.action, change.reason, change.changes) == (
@@ -50,7 +50,9 @@ def test_close_and_reopen_with_a_reason(world, user_of):
 
 def test_a_facility_of_another_community_is_not_found(world, user_of):
     with pytest.raises(Http404):
-        facility_update(actor=user_of("community_staff_b"), facility_id=_store(world).pk, reason="x", name="改名")
+        facility_update(
+            actor=user_of("community_staff_b"), facility_id=_store(world).pk, reason="x", changes={"name": "改名"}
+        )
     with pytest.raises(Http404):
         facility_set_open(actor=user_of("grid_worker_b"), facility_id=_store(world).pk, is_open=False, reason="x")
 
@@ -92,3 +94,18 @@ def test_the_page_edits_and_closes_and_lists_the_history(world, client_of):
     shown = client.get(page).content.decode()
     assert "核实容量" in shown and "停业" in shown and "capacity" in shown
     assert client_of("community_staff_b").get(page).status_code == 404
+
+
+def test_an_edit_clears_an_optional_value_and_refuses_a_move_out_of_the_district(world, user_of, client_of):
+    staff = user_of("community_staff")
+    store = _store(world)
+    facility_update(actor=staff, facility_id=store.pk, reason="核实", changes={"capacity": 20})
+    facility_update(actor=staff, facility_id=store.pk, reason="不再统计", changes={"capacity": None})
+    assert Facility.objects.get(pk=store.pk).capacity is None
+    with pytest.raises(ValidationError) as exc:
+        facility_update(actor=staff, facility_id=store.pk, reason="搬迁", changes={"lon": 123.45, "lat": 41.79})
+    assert "沈河区" in exc.value.message_dict["lon"][0]  # 123.45, 41.79 lies in 沈河区 (the outlines)
+    response = client_of("community_staff").patch(
+        f"/api/facilities/{store.pk}", {"reason": "清空", "floor_area_m2": None}, content_type="application/json"
+    )
+    assert response.status_code == 422  # nothing changed: the floor area was empty already

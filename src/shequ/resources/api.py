@@ -81,7 +81,7 @@ class FacilityDetailOut(FacilityOut):
 
 
 class FacilityPatch(Schema):
-    """What changes (the rest stays), and why."""
+    """What changes (a field left out stays; null clears the floor area or the capacity), and why."""
 
     reason: str = Field(..., max_length=200)
     area_code: str | None = Field(None, max_length=20)
@@ -112,7 +112,9 @@ def facility_update(
     request: AuthenticatedHttpRequest, payload: FacilityPatch, facility_id: int = Path(...)
 ) -> Facility:
     """Edit a facility, with a reason; fields left out stay as they are."""
-    return services.facility_update(actor=request.user, facility_id=facility_id, **payload.dict())
+    changes = payload.dict(exclude_unset=True)
+    reason = changes.pop("reason")
+    return services.facility_update(actor=request.user, facility_id=facility_id, reason=reason, changes=changes)
 
 
 @router.post("/facilities/{facility_id}/close", response=FacilityOut, operation_id="facility_close")

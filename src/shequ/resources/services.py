@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import decimal
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -217,57 +218,66 @@ def _editable(actor: User, facility_id: int) -> Facility:
     )
 
 
+# What an edit may change, as ``facility_create`` takes it.
+EDITABLE = (
+    "area_code",
+    "type_code",
+    "name",
+    "lon",
+    "lat",
+    "coordinates",
+    "address",
+    "floor_area_m2",
+    "capacity",
+    "opening_hours",
+    "operator_uscc",
+)
+
+
+def _as_given(facility: Facility) -> dict[str, Any]:
+    """The facility's values as ``facility_create`` takes them."""
+    return {
+        "area_code": facility.area.code,
+        "type_code": facility.type.code,
+        "name": facility.name,
+        "lon": facility.lon,
+        "lat": facility.lat,
+        "coordinates": CoordinateSystem.WGS84,
+        "address": facility.address,
+        "floor_area_m2": float(facility.floor_area_m2) if facility.floor_area_m2 is not None else None,
+        "capacity": facility.capacity,
+        "opening_hours": facility.opening_hours,
+        "operator_uscc": facility.operator.uscc if facility.operator else "",
+    }
+
+
 @transaction.atomic
-def facility_update(
-    *,
-    actor: User,
-    facility_id: int,
-    reason: str,
-    area_code: str | None = None,
-    type_code: str | None = None,
-    name: str | None = None,
-    lon: float | None = None,
-    lat: float | None = None,
-    coordinates: str = CoordinateSystem.WGS84,
-    address: str | None = None,
-    floor_area_m2: float | None = None,
-    capacity: int | None = None,
-    opening_hours: str | None = None,
-    operator_uscc: str | None = None,
-) -> Facility:
-    """Edit a facility, with a reason: what is not given stays. Checked like a new one; the fields that
-    changed go into its history, old and new."""
+def facility_update(*, actor: User, facility_id: int, reason: str, changes: Mapping[str, Any]) -> Facility:
+    """Edit a facility, with a reason. ``changes`` holds the fields to set (``EDITABLE``; a field left out
+    stays, and None clears the floor area or the capacity); the result is checked like a new facility,
+    and the fields that changed go into its history, old and new."""
     facility = _editable(actor, facility_id)
     reason = _reason(reason)
-    moved = lon is not None or lat is not None
-    values = _checked(
-        actor=actor,
-        area_code=facility.area.code if area_code is None else area_code,
-        type_code=facility.type.code if type_code is None else type_code,
-        name=facility.name if name is None else name,
-        lon=facility.lon if lon is None else lon,
-        lat=facility.lat if lat is None else lat,
-        coordinates=coordinates if moved else CoordinateSystem.WGS84,
-        address=facility.address if address is None else address,
-        floor_area_m2=(float(facility.floor_area_m2) if facility.floor_area_m2 is not None else None)
-        if floor_area_m2 is None
-        else floor_area_m2,
-        capacity=facility.capacity if capacity is None else capacity,
-        opening_hours=facility.opening_hours if opening_hours is None else opening_hours,
-        operator_uscc=(facility.operator.uscc if facility.operator else "") if operator_uscc is None else operator_uscc,
-        exclude_pk=facility.pk,
-    )
-    changes = {
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise ValidationError({field: _("This field cannot be edited.") for field in unknown})
+    given = _as_given(facility) | {key: value for key, value in changes.items()}
+    if given["coordinates"] != CoordinateSystem.WGS84 and "lon" not in changes and "lat" not in changes:
+        given["coordinates"] = CoordinateSystem.WGS84  # the stored point is WGS-84 already
+    for text in ("area_code", "type_code", "name", "address", "opening_hours", "operator_uscc"):
+        given[text] = given[text] or ""
+    values = _checked(actor=actor, exclude_pk=facility.pk, **given)
+    changed = {
         field: [_shown(getattr(facility, field)), _shown(value)]
         for field, value in values.items()
         if getattr(facility, field) != value
     }
-    if not changes:
+    if not changed:
         raise ValidationError({"reason": _("Nothing was changed.")})
     for field, value in values.items():
         setattr(facility, field, value)
     facility.save()
-    _log(actor, facility, FacilityChange.Action.EDIT, reason, changes)
+    _log(actor, facility, FacilityChange.Action.EDIT, reason, changed)
     return facility
 
 

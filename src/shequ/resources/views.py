@@ -109,7 +109,15 @@ def facility_detail(request: AuthenticatedHttpRequest, facility_id: int) -> Http
                 return redirect("resources:facility", facility_id=facility.pk)
             messages.error(request, errors_text(state_form))
         else:
-            saved = submit(form, lambda d: services.facility_update(actor=request.user, facility_id=facility.pk, **d))
+            saved = submit(
+                form,
+                lambda d: services.facility_update(
+                    actor=request.user,
+                    facility_id=facility.pk,
+                    reason=d["reason"],
+                    changes={key: value for key, value in d.items() if key != "reason"},
+                ),
+            )
             if saved is not None:
                 messages.success(request, _placed(saved))
                 return redirect("resources:facility", facility_id=facility.pk)
