@@ -116,8 +116,9 @@ def roster_csv(*, community: Area, people: int, seed: int) -> bytes:
     region = community.code[:6]
     estate = f"{fake.street_name()}{rng.randint(1, 300)}号 {fake.last_name()}园小区"
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([c.header for c in COLUMNS])
+    # By column key, not position: the roster's columns (and their order) belong to the importer.
+    writer = csv.DictWriter(out, fieldnames=[c.key for c in COLUMNS], restval="")
+    writer.writerow({c.key: c.header for c in COLUMNS})
     used: set[str] = set()
     household = 0
     written = 0
@@ -144,21 +145,23 @@ def roster_csv(*, community: Area, people: int, seed: int) -> bytes:
                     break
             name = fake.name_female() if female else fake.name_male()
             writer.writerow(
-                [
-                    name,
-                    number,
-                    fake.phone_number() if rng.random() < 0.9 else "",
-                    rng.choices(["户籍", "常住", "流动"], weights=[75, 18, 7])[0],
-                    f"{community.code[-6:]}-{household:04d}",
-                    relation,
-                    estate,
-                    building,
-                    unit,
-                    room,
-                    grid,
-                    "汉族" if rng.random() < 0.9 else rng.choice(["满族", "回族", "朝鲜族", "蒙古族", "锡伯族"]),
-                    (today - datetime.timedelta(days=rng.randint(0, 8000))).isoformat(),
-                ]
+                {
+                    "name": name,
+                    "id_number": number,
+                    "phone": fake.phone_number() if rng.random() < 0.9 else "",
+                    "residence_type": rng.choices(["户籍", "常住", "流动"], weights=[75, 18, 7])[0],
+                    "household_number": f"{community.code[-6:]}-{household:04d}",
+                    "relation": relation,
+                    "street_address": estate,
+                    "building": building,
+                    "unit": unit,
+                    "room": room,
+                    "grid": grid,
+                    "ethnicity": "汉族"
+                    if rng.random() < 0.9
+                    else rng.choice(["满族", "回族", "朝鲜族", "蒙古族", "锡伯族"]),
+                    "moved_in_on": (today - datetime.timedelta(days=rng.randint(0, 8000))).isoformat(),
+                }
             )
             written += 1
     return out.getvalue().encode("utf-8")
