@@ -4,7 +4,10 @@ communities). The shared world: 甲 lives in grid A1 (第1网格 of community A)
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from shequ.residents.models import Person, PersonStatus
 from tests import factories
@@ -51,6 +54,10 @@ def test_moved_out_and_deceased_residents_are_found_with_the_status_filter(world
     # The pager keeps the status (it posts the filters back as hidden fields).
     page = client.get("/residents/?status=deceased").content.decode()
     assert '<input type="hidden" name="status" value="deceased">' in page and "辛" in _rows(page)
+    # The export lists what the list shows.
+    exported = client.post("/residents/export/", {"status": "moved_out"})
+    sheet = load_workbook(io.BytesIO(exported.content), read_only=True).worksheets[0]
+    assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"庚"}
 
 
 def test_each_row_names_its_areas_path(world, client_of):

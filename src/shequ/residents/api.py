@@ -157,7 +157,7 @@ class PersonIn(Schema):
     room: str = Field("", max_length=20)
     grid: str = Field("", max_length=50)
     household_number: str = Field("", max_length=40)
-    relation: str = Field("", max_length=10)
+    relation: str = Field("", max_length=20)
     ethnicity: str = Field("", max_length=20)
     moved_in_on: str = Field("", max_length=10, description="YYYY-MM-DD")
 

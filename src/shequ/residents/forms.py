@@ -91,7 +91,7 @@ class PersonForm(forms.Form):
     room = forms.CharField(label=_("Room"), max_length=20, required=False)
     grid = forms.CharField(label=_("Grid"), max_length=50, required=False)
     household_number = forms.CharField(label=_("Household number"), max_length=40, required=False)
-    relation = forms.CharField(label=_("Relation to the head"), max_length=10, required=False)
+    relation = forms.CharField(label=_("Relation to the head"), max_length=20, required=False)
     ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, required=False)
     moved_in_on = forms.DateField(
         label=_("Moved in on"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -33,12 +33,12 @@ from .importers import (
     COLUMNS,
     DESTINATION,
     ID_PURPOSE,
-    RELATION_WORDS,
     RESIDENCE_WORDS,
     cannot_register_here,
     check_row,
     community_grids,
     file_move_requests,
+    relation_code,
     write_rows,
 )
 from .models import Address, Household, MoveRequest, Person, PersonChange, PersonStatus, PersonTag, Relation, Sex
@@ -133,6 +133,7 @@ def residents_export(
     query: str = "",
     tags: Sequence[str] = (),
     area_code: str = "",
+    status: str = PersonStatus.ACTIVE,
     reveal_category: str = "",
     reveal_reason: str = "",
 ) -> bytes:
@@ -142,7 +143,7 @@ def residents_export(
     that a spreadsheet would run are escaped. The workbook is built after the audit transaction has
     closed: no write lock is held while it is made."""
     reveal = bool(reveal_category or " ".join((reveal_reason or "").split()))
-    people = residents(actor=actor, query=query, tags=tags, area_code=area_code)
+    people = residents(actor=actor, query=query, tags=tags, area_code=area_code, status=status)
     if reveal:
         if not has_capability(actor, Capability.PERSONAL_REVEAL):
             raise Http404
@@ -574,9 +575,9 @@ def _editable_household(actor: User, household_id: int) -> Household:
     )
 
 
-def _other_relation(relation: str, field: str) -> str:
-    """A relation other than head, as the roster writes it or as its code."""
-    value = RELATION_WORDS.get(relation) or (relation if relation in Relation.values else "")
+def _other_relation(relation: str, field: str, sex: str | None) -> str:
+    """A relation other than head, as the roster writes it (子女 by the person's sex) or as its code."""
+    value = relation if relation in Relation.values else relation_code(relation, sex)
     if not value or value == Relation.HEAD:
         raise ValidationError({field: [_("Choose the relation to the new head (not head).")]})
     return value
@@ -608,11 +609,13 @@ def household_set_head(*, actor: User, household_id: int, person_id: int, former
     head). A household has one head: the constraint holds at every step."""
     household = _editable_household(actor, household_id)
     person = _living_member(actor, household, person_id, "person_id")
-    former_relation = _other_relation(former_relation, "former_relation")
     if person.relation == Relation.HEAD:
         raise ValidationError({"person_id": [_("This member is already the head.")]})
-    for former in household.members.filter(relation=Relation.HEAD, status=PersonStatus.ACTIVE).select_related("area"):
-        former.relation = former_relation
+    formers = household.members.filter(relation=Relation.HEAD, status=PersonStatus.ACTIVE).select_related("area")
+    if not formers:
+        _other_relation(former_relation, "former_relation", None)  # checked even with no head to demote
+    for former in formers:
+        former.relation = _other_relation(former_relation, "former_relation", former.sex)
         former.save(update_fields=["relation", "updated_at"])
         _record_household_change(actor, former, ["relation"], former.area)
     person.relation = Relation.HEAD
@@ -658,7 +661,7 @@ def member_move(*, actor: User, person_id: int, household_id: int, relation: str
         raise ValidationError({"household_id": [_("The resident already belongs to this household.")]})
     if target.area_id != community_of(person.area).pk:
         raise ValidationError({"household_id": [_("Choose a household of the resident's community.")]})
-    value = RELATION_WORDS.get(relation) or (relation if relation in Relation.values else "")
+    value = relation if relation in Relation.values else relation_code(relation, person.sex)
     if not value:
         raise ValidationError({"relation": [_("Choose the relation to the head.")]})
     if value == Relation.HEAD and _has_head(target):
@@ -757,10 +760,13 @@ def household_merge(*, actor: User, household_id: int, other_id: int, other_head
     household, other = locked[household_id], locked[other_id]
     if household.area_id != other.area_id:
         raise ValidationError({"other_id": [_("Choose a household of the same community.")]})
-    relation = _other_relation(other_head_relation, "other_head_relation")
     members = list(other.members.select_related("area").select_for_update(of=("self",)).order_by("pk"))
+    heads = [p for p in members if p.relation == Relation.HEAD]
+    if not heads:
+        _other_relation(other_head_relation, "other_head_relation", None)  # checked even with no head
+    relations = {head.pk: _other_relation(other_head_relation, "other_head_relation", head.sex) for head in heads}
     for person in members:
-        joining = relation if person.relation == Relation.HEAD else person.relation
+        joining = relations[person.pk] if person.relation == Relation.HEAD else person.relation
         if person.status == PersonStatus.ACTIVE:
             _join(actor, person, household, joining)
         else:  # the history of those who left follows the household; they live nowhere now

@@ -52,6 +52,7 @@ class Filters(TypedDict):
     query: str
     tags: list[str]
     area_code: str
+    status: str  # "" for everyone
 
 
 def _filters(request: AuthenticatedHttpRequest) -> tuple[ResidentFilterForm, Filters]:
@@ -59,7 +60,13 @@ def _filters(request: AuthenticatedHttpRequest) -> tuple[ResidentFilterForm, Fil
     areas). A wrong value leaves the form with its error (and the caller lists nobody)."""
     form = ResidentFilterForm((request.POST if request.method == "POST" else request.GET) or None)
     cleaned = form.cleaned_data if form.is_valid() else {}
-    return form, {"query": cleaned.get("q", ""), "tags": cleaned.get("tag", []), "area_code": cleaned.get("area", "")}
+    status = cleaned.get("status") or PersonStatus.ACTIVE
+    return form, {
+        "query": cleaned.get("q", ""),
+        "tags": cleaned.get("tag", []),
+        "area_code": cleaned.get("area", ""),
+        "status": "" if status == ALL_STATUSES else status,
+    }
 
 
 def _find(form: ResidentFilterForm, filters: Filters, find: Callable[..., _Found], **extra: Any) -> _Found | None:
@@ -93,16 +100,12 @@ def resident_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         return redirect("residents:residents")
     form, filters = _filters(request)
     status = form.cleaned_data.get("status", PersonStatus.ACTIVE) if form.is_bound and form.is_valid() else ""
-    found = _find(
-        form,
-        filters,
-        partial(selectors.residents, actor=request.user),
-        status="" if status == ALL_STATUSES else status or PersonStatus.ACTIVE,
-    )
+    found = _find(form, filters, partial(selectors.residents, actor=request.user))
     people: QuerySet[Person] = found if found is not None else Person.objects.none()
     page = Paginator(people, 50).get_page(request.POST.get("page") or request.GET.get("page"))
-    hidden = [("q", filters["query"]), ("area", filters["area_code"])] + [("tag", tag) for tag in filters["tags"]]
     listed = [("status", status)] if status and status != PersonStatus.ACTIVE else []
+    hidden = [("q", filters["query"]), ("area", filters["area_code"])] + [("tag", tag) for tag in filters["tags"]]
+    hidden += listed
     rows = list(page.object_list)
     places = area_labels(p.area.path for p in rows)
     return render(
@@ -113,9 +116,7 @@ def resident_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "page": page,
             "rows": [(p, places.get(p.area.path, p.area.name)) for p in rows],
             "filters": [(name, value) for name, value in hidden if value],
-            "list_filters": [(name, value) for name, value in hidden + listed if value],
-            # The export lists those living here (the service has no status filter yet).
-            "can_export": not listed and not form.errors,
+            "can_export": not form.errors,
             "export_form": ExportForm(),
             "can_reveal": has_capability(request.user, Capability.PERSONAL_REVEAL),
             "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
