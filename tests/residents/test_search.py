@@ -198,3 +198,13 @@ def test_triggers_come_back_after_a_table_is_rebuilt(world, estates):
         cursor.execute("DELETE FROM shequ_person_gram")
     search.reinstall_if_missing(using="default")
     assert {p.name for p in Person.objects.filter(search.name_contains("淑英"))} == {"王淑英", "李淑英", "赵淑英"}
+
+
+def test_a_long_name_and_an_estate_without_street_words_are_found(world, user_of):
+    from tests.factories import resident
+
+    person = resident(name="买买提·艾力", area=world.grid_a1, community=world.community_a, number="731")
+    staff = user_of("community_staff")
+    assert [p.pk for p in selectors.residents(actor=staff, query="买买提·艾力")] == [person.pk]
+    assert person.pk in {p.pk for p in selectors.residents(actor=staff, query="和平路")}  # its street (factory)
+    assert person.pk in {p.pk for p in selectors.residents(actor=staff, query="艾力")}

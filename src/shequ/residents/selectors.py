@@ -41,13 +41,15 @@ _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 _PHONE_LIKE = re.compile(r"^1\d{10}$")
 
 
-_ADDRESS_MARKS = set("0123456789路街道巷号楼栋单元室苑园村弄里庄屯") | {"小区"}
+# Marks no name carries: digits and the words of a street address. (园, 庄, 道… are left out: they are in
+# names too — 李园园, 庄姓, 张道明.)
+_ADDRESS_MARKS = set("0123456789路街巷号楼栋单元室弄") | {"小区"}
 
 
 def looks_like_address(query: str) -> bool:
-    """A name is two to four characters without digits; anything with a digit or a street word is an
-    address. Deciding first lets each search use its own prefix index instead of an OR of both."""
-    return len(query) > 4 or any(mark in query for mark in _ADDRESS_MARKS)
+    """A query with a digit, a street word or more than one word is an address; anything else may be a
+    name or an address (和平花园, 买买提·艾力) and is searched as both."""
+    return len(query.split()) > 1 or any(mark in query for mark in _ADDRESS_MARKS)
 
 
 def _prefix(field: str, value: str) -> Q:
@@ -115,13 +117,17 @@ def _identifier_lookup(
 
 def _substring(people: _People, query: str) -> _People:
     """Names or addresses containing the query, through the bigram index (``search``). One character (a
-    surname) stays a prefix search; an address query's words must each be found ("和平花园 7栋")."""
-    address = looks_like_address(query)
-    words = [word for word in query.split() if len(word) > 1] if address else [query.replace(" ", "")]
-    if not words or len(words[0]) < 2:
-        return people.filter(_prefix("address__street_address" if address else "name", query))
+    surname) stays a prefix search of names; an address query's words must each be found ("和平花园 7栋");
+    a query that could be either (淑英, 和平花园) finds both."""
+    if not looks_like_address(query):
+        if len(query) < 2:
+            return people.filter(_prefix("name", query))
+        return people.filter(search.name_contains(query) | search.address_contains(query))
+    words = [word for word in query.split() if len(word) > 1]
+    if not words:
+        return people.filter(_prefix("address__street_address", query))
     for word in words:
-        people = people.filter(search.address_contains(word) if address else search.name_contains(word))
+        people = people.filter(search.address_contains(word))
     return people
 
 
