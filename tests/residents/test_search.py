@@ -173,8 +173,8 @@ def test_the_search_uses_the_index(world, estates):
         (search.name_contains("淑英"), "person_name_bigrams"),
         (search.address_contains("牛园小区"), "address_text_bigrams"),
     ]:
-        (_lookup, subquery) = condition.children[0]
-        plan = _plan(subquery.sql, list(subquery.params))
+        sql, params = Person.objects.filter(condition).values("pk").query.sql_with_params()
+        plan = _plan(sql, list(params))
         if connection.vendor == "postgresql":
             assert index in plan, plan
         else:
@@ -208,3 +208,16 @@ def test_a_long_name_and_an_estate_without_street_words_are_found(world, user_of
     assert [p.pk for p in selectors.residents(actor=staff, query="买买提·艾力")] == [person.pk]
     assert person.pk in {p.pk for p in selectors.residents(actor=staff, query="和平路")}  # its street (factory)
     assert person.pk in {p.pk for p in selectors.residents(actor=staff, query="艾力")}
+
+
+def test_a_broad_search_keeps_its_first_matches_and_the_page_says_so(world, user_of, client_of, monkeypatch):
+    from tests.factories import resident
+
+    for n in range(4):
+        resident(name=f"王淑英{n}", area=world.grid_a1, community=world.community_a, number=str(741 + n))
+    staff = user_of("community_staff")
+    assert selectors.residents(actor=staff, query="淑英").count() == 4
+    assert selectors.residents(actor=staff, query="淑英", cap=2).count() == 3  # the cap, and one to tell
+    monkeypatch.setattr(selectors, "SEARCH_CAP", 2)
+    page = client_of("community_staff").post("/residents/", {"q": "淑英"}).content.decode()
+    assert "超过 2 人" in page or "More than 2" in page

@@ -107,7 +107,8 @@ def residents_list(
     """Residents by name (prefix) or address; masked. Each `tag` (age60, age80, alone, minor, or a
     recorded group's code) must hold; `status` keeps those living here (the default), moved out,
     deceased, or all (`all` or empty). Identity numbers and phones are refused here (400): a query string
-    is logged and kept in histories; look them up with `POST /api/residents/lookup`."""
+    is logged and kept in histories; look them up with `POST /api/residents/lookup`. A search by part of a
+    name or an address lists at most its first 1,001 matches (a count of 1,001 means: narrow it)."""
     require_capability(request.user, Capability.REGISTRY_READ)
     if status not in {*PersonStatus.values, "all", ""}:
         raise HttpError(400, _("status: one of active, moved_out, deceased, all."))
@@ -121,6 +122,7 @@ def residents_list(
         tags=[t[:40] for t in tag[:10]],
         area_code=area[:20],
         status="" if status == "all" else status,
+        cap=selectors.SEARCH_CAP,
     )
 
 

@@ -26,9 +26,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.lookups import DataContains
 from django.db import connection, connections
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.models import Q
+from django.db.models import F, Func, Q, TextField
 from django.db.models.expressions import RawSQL
 
 from shequ.privacy.crypto import blind_index
@@ -227,8 +229,17 @@ def _matching(table: str, grams_table: str, text: str, query: str) -> RawSQL:
 
 
 def name_contains(query: str) -> Q:
-    """People whose name contains ``query`` (two characters or more)."""
-    return Q(pk__in=_matching(PERSON, PERSON_GRAMS, "name", query))
+    """People whose name contains ``query`` (two characters or more).
+
+    On PostgreSQL the condition is on the person row itself (the GIN index on ``shequ_bigrams(name)``,
+    then LIKE), not an ``IN`` over a second scan of the table: a search that keeps its first matches
+    (``selectors.residents(cap=...)``) can then stop reading the table once it has them."""
+    if connection.vendor != "postgresql":
+        return Q(pk__in=_matching(PERSON, PERSON_GRAMS, "name", query))
+    grams = Func(F("name"), function="shequ_bigrams", output_field=ArrayField(TextField()))
+    found = Q(DataContains(grams, bigrams(query))) & Q(name__contains=query)
+    edges = _edges(query)
+    return found & Q(name__regex=edges) if edges else found
 
 
 def address_contains(query: str) -> Q:

@@ -41,6 +41,10 @@ _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 _PHONE_LIKE = re.compile(r"^1\d{10}$")
 
 
+# A list page (and the list API) shows at most this many matches of a substring search; more, and it asks
+# for a narrower one.
+SEARCH_CAP = 1000
+
 # Marks no name carries: digits and the words of a street address. (园, 庄, 道… are left out: they are in
 # names too — 李园园, 庄姓, 张道明.)
 _ADDRESS_MARKS = set("0123456789路街巷号楼栋单元室弄") | {"小区"}
@@ -118,11 +122,14 @@ def _identifier_lookup(
 def _substring(people: _People, query: str) -> _People:
     """Names or addresses containing the query, through the bigram index (``search``). One character (a
     surname) stays a prefix search of names; an address query's words must each be found ("和平花园 7栋");
-    a query that could be either (淑英, 和平花园) finds both."""
+    a query that could be either (淑英, 和平花园) finds the names that have it, else the addresses."""
     if not looks_like_address(query):
         if len(query) < 2:
             return people.filter(_prefix("name", query))
-        return people.filter(search.name_contains(query) | search.address_contains(query))
+        # Names first, addresses when no name has it: one indexed condition at a time (an OR of the two
+        # cannot use the name index's early stop, see ``residents``).
+        named = people.filter(search.name_contains(query))
+        return named if named.exists() else people.filter(search.address_contains(query))
     words = [word for word in query.split() if len(word) > 1]
     if not words:
         return people.filter(_prefix("address__street_address", query))
@@ -138,6 +145,7 @@ def residents(
     tags: Sequence[str] = (),
     area_code: str = "",
     status: str = PersonStatus.ACTIVE,
+    cap: int | None = None,
 ) -> QuerySet[Person]:
     """Residents the actor may read, found by identity number or phone (exact), the phone's last four
     digits (a query of exactly four digits), part of the name ("淑英") or part of the address ("牛园小区",
@@ -146,7 +154,11 @@ def residents(
     a ``ValidationError``.
 
     The query count does not depend on the result size: identifiers are one indexed lookup through their
-    blind index, names and addresses one filter through the bigram index (``search``).
+    blind index, names and addresses one filter through the bigram index (``search``). With ``cap`` (a
+    list to page through), a substring search keeps its first ``cap + 1`` matches in the table's order
+    before sorting them: the index finds 20,000 淑英 in a million people in milliseconds, but reading
+    and sorting all of them for the first page takes half a second; past ``cap`` the page asks for more
+    characters instead.
     """
     people = Person.objects.visible_to(actor, Capability.REGISTRY_READ)
     if area_code:
@@ -155,6 +167,7 @@ def residents(
     if status:
         people = people.filter(status=status)
     query = (query or "").strip()[:60]
+    substring = False
     if query:
         compact = query.replace(" ", "")
         if _ID_LIKE.match(compact):
@@ -170,9 +183,13 @@ def residents(
             people = _identifier_lookup(actor, people, "phone_tail", compact, purpose="residents.phone_tail")
         else:
             people = _substring(people, query)
+            substring = True
     today = timezone.localdate()
     for each in tags:  # every group given must hold: "80+ and living alone"
         people = people.filter(_group_filter(each, today))
+    if cap is not None and substring:
+        # The first matches found, without an order (the scan can stop early); only those are sorted.
+        people = Person.objects.filter(pk__in=people.order_by().values("pk")[: cap + 1])
     return people.select_related("area", "address").prefetch_related("tags__tag").order_by("area__code", "name", "pk")
 
 

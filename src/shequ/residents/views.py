@@ -100,7 +100,7 @@ def resident_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         return redirect("residents:residents")
     form, filters = _filters(request)
     status = form.cleaned_data.get("status", PersonStatus.ACTIVE) if form.is_bound and form.is_valid() else ""
-    found = _find(form, filters, partial(selectors.residents, actor=request.user))
+    found = _find(form, filters, partial(selectors.residents, actor=request.user, cap=selectors.SEARCH_CAP))
     people: QuerySet[Person] = found if found is not None else Person.objects.none()
     page = Paginator(people, 50).get_page(request.POST.get("page") or request.GET.get("page"))
     listed = [("status", status)] if status and status != PersonStatus.ACTIVE else []
@@ -117,6 +117,8 @@ def resident_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "rows": [(p, places.get(p.area.path, p.area.name)) for p in rows],
             "filters": [(name, value) for name, value in hidden if value],
             "can_export": not form.errors,
+            "capped": page.paginator.count > selectors.SEARCH_CAP,
+            "cap": selectors.SEARCH_CAP,
             "export_form": ExportForm(),
             "can_reveal": has_capability(request.user, Capability.PERSONAL_REVEAL),
             "can_edit": has_capability(request.user, Capability.REGISTRY_EDIT),
