@@ -154,3 +154,9 @@ def test_the_api_changes_resets_disables_and_unlocks(world, client_of, user_of):
     assert admin.post(f"/api/accounts/{target}/unlock").json() == {"forgotten": 0}
     own = admin.patch(f"/api/accounts/{user_of('sysadmin').pk}", {"is_active": False}, content_type="application/json")
     assert own.status_code == 422
+
+
+def test_the_account_page_title_is_the_account_name_only(world, client_of, user_of):
+    page = client_of("sysadmin").get(f"/accounts/manage/{user_of('grid_worker').pk}/").content.decode()
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<form" not in title and "grid_worker" in title

@@ -5,6 +5,7 @@ from ninja import Router, Schema
 
 from shequ.lib.scoping import ActorHttpRequest
 
+from . import selectors
 from .models import RevealReason
 
 router = Router(tags=["privacy"])
@@ -18,4 +19,4 @@ class RevealReasonOut(Schema):
 @router.get("/reveal-reasons", response=list[RevealReasonOut], operation_id="reveal_reasons_list")
 def reveal_reasons_list(request: ActorHttpRequest) -> QuerySet[RevealReason]:
     """The categories a reveal may name (``category`` of a reveal), in their order; the active ones only."""
-    return RevealReason.objects.filter(active=True)
+    return selectors.reveal_reasons()

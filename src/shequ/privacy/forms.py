@@ -2,13 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .fields import PersonalField
-from .models import RevealReason
+from .selectors import reveal_reasons
 from .services import REASON_MAX
 
 
 def reason_categories() -> list[tuple[str, str]]:
     # Read when each form is made: the list is edited while the site runs.
-    return [("", "---------"), *RevealReason.objects.filter(active=True).values_list("code", "name")]
+    return [("", "---------"), *reveal_reasons().values_list("code", "name")]
 
 
 class RevealForm(forms.Form):

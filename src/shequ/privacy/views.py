@@ -13,6 +13,7 @@ from shequ.lib.capabilities import Capability
 from shequ.lib.feedback import submit, submit_and_flash
 from shequ.lib.scoping import ActorHttpRequest, require_capability
 
+from . import selectors
 from .forms import RevealForm, RevealReasonForm
 from .models import RevealReason
 from .services import reveal, reveal_reason_save
@@ -55,5 +56,5 @@ def reveal_reasons(request: ActorHttpRequest) -> HttpResponseBase:
             _("Saved."),
         )
         return redirect("privacy:reveal_reasons")
-    rows = [(reason, _edit_form(reason)) for reason in RevealReason.objects.all()]
+    rows = [(reason, _edit_form(reason)) for reason in selectors.reveal_reasons(active_only=False)]
     return render(request, "privacy/reveal_reasons.html", {"rows": rows, "new_form": RevealReasonForm()})
