@@ -109,3 +109,13 @@ def test_an_edit_clears_an_optional_value_and_refuses_a_move_out_of_the_district
         f"/api/facilities/{store.pk}", {"reason": "清空", "floor_area_m2": None}, content_type="application/json"
     )
     assert response.status_code == 422  # nothing changed: the floor area was empty already
+
+
+def test_the_point_cannot_be_cleared(world, client_of):
+    store = _store(world)
+    for body in ({"lon": None}, {"lat": None}, {"coordinates": "gcj02", "opening_hours": None, "lon": None}):
+        response = client_of("community_staff").patch(
+            f"/api/facilities/{store.pk}", {"reason": "藏族", **body}, content_type="application/json"
+        )
+        assert response.status_code == 422, (body, response.content)
+    assert Facility.objects.get(pk=store.pk).lon == store.lon

@@ -261,6 +261,10 @@ def facility_update(*, actor: User, facility_id: int, reason: str, changes: Mapp
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise ValidationError({field: _("This field cannot be edited.") for field in unknown})
+    # A null may clear what a facility need not have (floor area, capacity, the texts); the point stays.
+    for required in ("lon", "lat", "coordinates"):
+        if required in changes and changes[required] is None:
+            raise ValidationError({required: _("This field cannot be cleared.")})
     given = _as_given(facility) | {key: value for key, value in changes.items()}
     if given["coordinates"] != CoordinateSystem.WGS84 and "lon" not in changes and "lat" not in changes:
         given["coordinates"] = CoordinateSystem.WGS84  # the stored point is WGS-84 already
