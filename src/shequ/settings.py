@@ -84,14 +84,17 @@ INSTALLED_APPS = [
     "shequ.audit",
     "shequ.privacy",
     "shequ.areas",
+    "shequ.outbox",
     "shequ.accounts",
     "shequ.reference",
     "shequ.residents",
     "shequ.entities",
     "shequ.resources",
     "shequ.imports",
+    "shequ.casework",
     "shequ.demo",
     "shequ.web",
+    "shequ.portal",
 ]
 
 MIDDLEWARE = [

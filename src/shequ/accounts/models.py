@@ -88,6 +88,8 @@ class Grant(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
     programme = models.CharField(_("programme"), max_length=32, choices=Programme.choices, blank=True)
+    # The head of the community (社区书记/主任) among its staff: low ratings open a follow-up for them.
+    is_head = models.BooleanField(_("head of the community"), default=False)
     created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 
     class Meta:
@@ -179,3 +181,23 @@ class GrantRequest(models.Model):
     @property
     def audit_area(self) -> Area:
         return self.area
+
+
+class PhoneCode(models.Model):
+    """A one-time sign-in code sent to a phone (the resident's portal). Only the phone's blind index and
+    a keyed hash of the code are stored; a code expires, allows a few attempts, and is used once."""
+
+    phone_index = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time sign-in code")
+        verbose_name_plural = _("one-time sign-in codes")
+
+    def __str__(self) -> str:
+        return f"phone code #{self.pk}"

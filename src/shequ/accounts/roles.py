@@ -19,6 +19,9 @@ class Role(models.TextChoices):
     SERVICE_PROVIDER = "service_provider", _("Service provider")
     AUDITOR = "auditor", _("Auditor")
     SYSADMIN = "sysadmin", _("System administrator")
+    # The account periodic jobs act as (escalation, reminders): named as such in the audit trail, with
+    # grants of its own, never signed in to.
+    SYSTEM = "system", _("System (scheduled jobs)")
 
 
 class Programme(models.TextChoices):
@@ -34,25 +37,44 @@ class Programme(models.TextChoices):
 
 
 _STAFF_READ = {Capability.AREA_READ}
+# Casework (一网通办): grid workers and community staff handle their area's cases; deciding them (approve,
+# reject) is community staff's and the officers' above.
+_CASES = {Capability.CASE_READ, Capability.CASE_HANDLE}
+_CASES_DECIDE = _CASES | {Capability.CASE_DECIDE}
 # Programme officers will read the residents of their programme only (a later issue); until then they
 # read areas and resources, not the resident pool.
 _POOL = {Capability.REGISTRY_READ, Capability.REGISTRY_EDIT}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset(),
-    Role.GRID_WORKER: frozenset(_STAFF_READ | _POOL),
-    Role.COMMUNITY_STAFF: frozenset(_STAFF_READ | _POOL | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
-    Role.STREET_OFFICER: frozenset(_STAFF_READ | _POOL | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
-    Role.DISTRICT_OFFICER: frozenset(_STAFF_READ | _POOL | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}),
+    Role.GRID_WORKER: frozenset(_STAFF_READ | _POOL | _CASES),
+    Role.COMMUNITY_STAFF: frozenset(
+        _STAFF_READ | _POOL | _CASES_DECIDE | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}
+    ),
+    Role.STREET_OFFICER: frozenset(
+        _STAFF_READ | _POOL | _CASES_DECIDE | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}
+    ),
+    Role.DISTRICT_OFFICER: frozenset(
+        _STAFF_READ | _POOL | _CASES_DECIDE | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}
+    ),
     Role.PROGRAMME_OFFICER: frozenset(_STAFF_READ),
     Role.CITY_ADMIN: frozenset(
-        _STAFF_READ | _POOL | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL, Capability.REFERENCE_EDIT}
+        _STAFF_READ
+        | _POOL
+        | {
+            Capability.GRID_MANAGE,
+            Capability.PERSONAL_REVEAL,
+            Capability.REFERENCE_EDIT,
+            Capability.CASE_READ,
+            Capability.API_KEYS_MANAGE,
+        }
     ),
     Role.SERVICE_PROVIDER: frozenset(),
     # The auditor reads the trail and nothing else; the system administrator manages accounts and
     # reads no personal data (MISSION.md, "Who uses it").
     Role.AUDITOR: frozenset({Capability.AUDIT_READ}),
     Role.SYSADMIN: frozenset({Capability.ACCOUNTS_MANAGE}),
+    Role.SYSTEM: frozenset({Capability.CASE_READ, Capability.CASE_ESCALATE}),
 }
 
 # Roles a grant may carry at each area level (1 province … 6 grid). A grid worker works in a grid,
@@ -68,6 +90,7 @@ ALLOWED_LEVELS: dict[str, frozenset[int]] = {
     Role.SERVICE_PROVIDER: frozenset({1, 2, 3, 4, 5}),
     Role.AUDITOR: frozenset({1, 2, 3}),
     Role.SYSADMIN: frozenset({1, 2}),
+    Role.SYSTEM: frozenset({1, 2}),
 }
 
 # Capabilities that open personal data: the pools, the reveal, the audit trail (which names who looked at
@@ -77,6 +100,7 @@ PERSONAL_DATA_CAPABILITIES: frozenset[str] = frozenset(
     {
         Capability.REGISTRY_READ,
         Capability.REGISTRY_EDIT,
+        Capability.CASE_READ,
         Capability.PERSONAL_REVEAL,
         Capability.AUDIT_READ,
         Capability.ACCOUNTS_MANAGE,

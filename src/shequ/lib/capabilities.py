@@ -19,3 +19,8 @@ class Capability(models.TextChoices):
     REGISTRY_READ = "registry.read", _("Read the resident pool")
     REGISTRY_EDIT = "registry.edit", _("Register, import and edit residents and resources")
     REFERENCE_EDIT = "reference.edit", _("Edit reference data (catalogues, types, thresholds)")
+    CASE_READ = "case.read", _("Read the area's cases")
+    CASE_HANDLE = "case.handle", _("Take, accept and process cases, and file them for residents")
+    CASE_DECIDE = "case.decide", _("Approve and reject cases")
+    CASE_ESCALATE = "case.escalate", _("Warn about and escalate cases near or past their deadline")
+    API_KEYS_MANAGE = "api_keys.manage", _("Issue and revoke API keys for outside systems")

@@ -60,3 +60,43 @@ class FacilityType(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class CalendarDay(models.Model):
+    """A day that differs from the plain week: a weekday off (a public holiday or a bridging day) or a
+    weekend day that is worked (调休 make-up workday). Seeded from the ``holidays`` package; an
+    administrator corrects and extends it when the State Council publishes a year's arrangement."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("Day off")
+        WORKDAY = "workday", _("Make-up workday")
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=80, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}"
+
+
+class CalendarYear(models.Model):
+    """Whether a year's holiday arrangement is official (published and entered). Deadlines that run into a
+    year that is not are flagged."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    official = models.BooleanField(_("official arrangement entered"), default=False)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -4,6 +4,7 @@ administrator's edits of the facility-type catalogue."""
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from shequ.audit.services import record_event
 from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import get_visible_or_404, require_capability
 
-from .models import CircleLevel, FacilityType, TagType
+from .models import CalendarDay, CalendarYear, CircleLevel, FacilityType, TagType
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 EDITABLE_FIELDS = ("name", "name_en", "circle_level", "required", "service_radius_m", "mofcom_tier", "is_active")
@@ -93,3 +94,76 @@ def facility_type_update(*, actor: User, code: str, **changes: Any) -> FacilityT
         facility_type.save()
         record_event(actor=actor, action="reference.facility_type_update", obj=facility_type, data=changed)
     return facility_type
+
+
+HOLIDAYS_SOURCE = "holidays package (python-holidays, MIT), China"
+
+
+@transaction.atomic
+def calendar_seed(*, actor: User | None, years: range) -> int:
+    """Seed the working-day calendar for ``years`` from the ``holidays`` package: its weekday holidays
+    and bridging days, and its make-up workdays. Days already present keep the administrator's edits.
+    A year is marked official only when the package knows its make-up workdays (it has the State
+    Council's arrangement); the others stay unofficial until an administrator confirms them."""
+    import holidays
+
+    existing = set(CalendarDay.objects.filter(day__year__in=list(years)).values_list("day", flat=True))
+    added: list[CalendarDay] = []
+    for year in years:
+        china = holidays.country_holidays("CN", years=year)
+        days_off = {day: str(name) for day, name in china.items() if day.year == year and day.weekday() < 5}
+        workdays = sorted(day for day in china.weekend_workdays if day.year == year)
+        added += [
+            CalendarDay(day=day, kind=CalendarDay.Kind.DAY_OFF, name=name, source=HOLIDAYS_SOURCE)
+            for day, name in sorted(days_off.items())
+            if day not in existing
+        ]
+        added += [
+            CalendarDay(day=day, kind=CalendarDay.Kind.WORKDAY, name="调休上班", source=HOLIDAYS_SOURCE)
+            for day in workdays
+            if day not in existing
+        ]
+        CalendarYear.objects.get_or_create(
+            year=year, defaults={"official": bool(workdays), "source": HOLIDAYS_SOURCE if workdays else ""}
+        )
+    CalendarDay.objects.bulk_create(added)
+    if added:
+        record_event(actor=actor, action="reference.calendar_seed", data={"added": len(added)})
+    return len(added)
+
+
+@transaction.atomic
+def calendar_day_set(*, actor: User, day: date, kind: str, name: str = "", source: str = "") -> CalendarDay | None:
+    """Make ``day`` a day off or a make-up workday, or (``kind`` empty) an ordinary day again."""
+    require_capability(actor, Capability.REFERENCE_EDIT)
+    if kind and kind not in CalendarDay.Kind.values:
+        raise ValidationError({"kind": _("Choose a day off or a make-up workday.")})
+    if kind == CalendarDay.Kind.WORKDAY and day.weekday() < 5:
+        raise ValidationError({"kind": _("A make-up workday is a Saturday or a Sunday.")})
+    if kind == CalendarDay.Kind.DAY_OFF and day.weekday() >= 5:
+        raise ValidationError({"kind": _("A weekend day is already a day off.")})
+    before = CalendarDay.objects.select_for_update().filter(day=day).first()
+    old = before.kind if before else ""
+    if not kind:
+        if before:
+            before.delete()
+        row = None
+    else:
+        row, _created = CalendarDay.objects.update_or_create(
+            day=day, defaults={"kind": kind, "name": name.strip()[:80], "source": source.strip()[:200]}
+        )
+    record_event(actor=actor, action="reference.calendar_day_set", data={"day": day, "from": old, "to": kind})
+    return row
+
+
+@transaction.atomic
+def calendar_year_set(*, actor: User, year: int, official: bool, source: str = "") -> CalendarYear:
+    """Mark a year's arrangement as official (entered from the State Council's notice) or not."""
+    require_capability(actor, Capability.REFERENCE_EDIT)
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": _("Enter a year between 2000 and 2100.")})
+    row, _created = CalendarYear.objects.update_or_create(
+        year=year, defaults={"official": official, "source": source.strip()[:200]}
+    )
+    record_event(actor=actor, action="reference.calendar_year_set", data={"year": year, "official": official})
+    return row
