@@ -45,7 +45,7 @@ def _build_world() -> World:
     from shequ.areas.services import DATA_DIR, load_boundaries, load_divisions
     from shequ.entities.models import LegalEntity
     from shequ.reference.models import FacilityType
-    from shequ.reference.services import facility_types_load, tag_types_load
+    from shequ.reference.services import calendar_seed, facility_types_load, tag_types_load
     from shequ.resources.models import Facility
     from tests import factories
 
@@ -55,6 +55,7 @@ def _build_world() -> World:
         load_boundaries(actor=None, geojson_path=DATA_DIR / "shenyang_districts.geojson")
     facility_types_load(actor=None)
     tag_types_load(actor=None)
+    calendar_seed(actor=None, years=range(2024, 2028))
     city = Area.objects.get(code="210100000000")
     other_city = Area.objects.get(code="210200000000")
     district = Area.objects.get(code="210102000000")  # 和平区

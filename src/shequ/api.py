@@ -13,6 +13,7 @@ from ninja.security import django_auth
 from shequ.accounts.api import router as accounts_router
 from shequ.areas.api import router as areas_router
 from shequ.audit.api import router as audit_router
+from shequ.casework.api import router as casework_router
 from shequ.entities.api import router as entities_router
 from shequ.imports.api import router as imports_router
 from shequ.privacy.api import router as privacy_router
@@ -74,5 +75,12 @@ api.add_router("/", areas_router)
 api.add_router("/", accounts_router)
 api.add_router("/", audit_router)
 api.add_router("/", privacy_router)
-for router in (reference_router, residents_router, entities_router, resources_router, imports_router):
+for router in (
+    reference_router,
+    residents_router,
+    entities_router,
+    resources_router,
+    imports_router,
+    casework_router,
+):
     api.add_router("/", router)

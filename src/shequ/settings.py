@@ -228,6 +228,23 @@ SHEQU_IMPORT_RETENTION_DAYS = env_int("SHEQU_IMPORT_RETENTION_DAYS", 30)
 # How far outside its district's (coarse) outline a facility's point may lie, in metres.
 SHEQU_FACILITY_TOLERANCE_M = env_int("SHEQU_FACILITY_TOLERANCE_M", 1000)
 
+# Casework (一网通办). Attachments are sealed (encrypted) files outside the static root.
+SHEQU_CASE_FILES_DIR = Path(os.environ.get("SHEQU_CASE_FILES_DIR", str(VAR_DIR / "case-files")))
+SHEQU_CASE_ATTACHMENT_MAX_BYTES = env_int("SHEQU_CASE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+SHEQU_CASE_ATTACHMENTS_PER_CASE = env_int("SHEQU_CASE_ATTACHMENTS_PER_CASE", 30)
+# The deadline job warns this many hours before a case's deadline, and escalates once it has passed.
+SHEQU_CASE_WARN_HOURS = env_int("SHEQU_CASE_WARN_HOURS", 24)
+SHEQU_CASE_ESCALATION_MINUTES = env_int("SHEQU_CASE_ESCALATION_MINUTES", 15)
+
+# Notifications: the SMS sender (a dotted path to a class of shequ.outbox.senders' protocol). The
+# development sender writes messages to the console and shows them on /outbox/dev/ (and only it does).
+SHEQU_SMS_BACKEND = os.environ.get("SHEQU_SMS_BACKEND", "shequ.outbox.senders.ConsoleSms")
+# Residents sign in to the portal with their phone and a one-time code.
+SHEQU_OTP_TTL_SECONDS = env_int("SHEQU_OTP_TTL_SECONDS", 5 * 60)
+SHEQU_OTP_MAX_ATTEMPTS = env_int("SHEQU_OTP_MAX_ATTEMPTS", 5)
+SHEQU_OTP_MAX_PER_PHONE_PER_HOUR = env_int("SHEQU_OTP_MAX_PER_PHONE_PER_HOUR", 5)
+SHEQU_OTP_MAX_PER_ADDRESS_PER_HOUR = env_int("SHEQU_OTP_MAX_PER_ADDRESS_PER_HOUR", 30)
+
 # Security headers. The CSP allows our own origin only: every asset is served locally.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

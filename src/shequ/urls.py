@@ -20,6 +20,12 @@ urlpatterns = [
     path("residents/", include("shequ.residents.urls")),
     path("resources/", include("shequ.resources.urls")),
     path("imports/", include("shequ.imports.urls")),
+    path("cases/catalogue/", include("shequ.casework.catalogue_urls")),
+    path("cases/keys/", include("shequ.casework.apikey_urls")),
+    path("cases/", include("shequ.casework.staff_urls")),
+    path("open311/v2/", include("shequ.casework.open311_urls")),
+    path("portal/", include("shequ.portal.urls")),
+    path("outbox/", include("shequ.outbox.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]
