@@ -37,6 +37,11 @@ app.conf.beat_schedule = {
     "purge-login-failures": {"task": "shequ.accounts.login_failures_purge", "schedule": crontab(minute=7)},
     # Uploaded rosters and error reports are kept SHEQU_IMPORT_RETENTION_DAYS, then deleted.
     "purge-imports": {"task": "shequ.imports.imports_purge", "schedule": crontab(hour=3, minute=37)},
+    # Warn before case deadlines and escalate overdue cases to the street officers (as the system actor).
+    "casework-deadlines": {
+        "task": "shequ.casework.check_deadlines",
+        "schedule": timedelta(minutes=settings.SHEQU_CASE_ESCALATION_MINUTES),
+    },
     # Verify the audit trail and append a signed checkpoint of its end (shequ.audit.tasks).
     "audit-checkpoint": {
         "task": "shequ.audit.checkpoint",

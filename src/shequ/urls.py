@@ -24,6 +24,7 @@ urlpatterns = [
     path("cases/keys/", include("shequ.casework.apikey_urls")),
     path("cases/", include("shequ.casework.staff_urls")),
     path("open311/v2/", include("shequ.casework.open311_urls")),
+    path("portal/cases/", include("shequ.portal.case_urls")),
     path("portal/", include("shequ.portal.urls")),
     path("outbox/", include("shequ.outbox.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from shequ.lib.capabilities import Capability
 
@@ -48,7 +48,11 @@ TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in (
         Transition(
-            Action.ACCEPT, frozenset({S.SUBMITTED}), S.ACCEPTED, frozenset({Who.STAFF}), Capability.CASE_HANDLE,
+            Action.ACCEPT,
+            frozenset({S.SUBMITTED}),
+            S.ACCEPTED,
+            frozenset({Who.STAFF}),
+            Capability.CASE_HANDLE,
             _("Accept"),
         ),
         Transition(
@@ -60,16 +64,28 @@ TRANSITIONS: dict[Action, Transition] = {
             _("Ask for the missing materials"),
         ),
         Transition(
-            Action.SUPPLY_MATERIALS, frozenset({S.WAITING}), "", frozenset({Who.APPLICANT}), Capability.CASE_HANDLE,
+            Action.SUPPLY_MATERIALS,
+            frozenset({S.WAITING}),
+            "",
+            frozenset({Who.APPLICANT}),
+            Capability.CASE_HANDLE,
             _("Supply the materials"),
         ),
         Transition(
-            Action.START, frozenset({S.ACCEPTED}), S.IN_PROGRESS, frozenset({Who.STAFF}), Capability.CASE_HANDLE,
+            Action.START,
+            frozenset({S.ACCEPTED}),
+            S.IN_PROGRESS,
+            frozenset({Who.STAFF}),
+            Capability.CASE_HANDLE,
             _("Start processing"),
         ),
         Transition(
-            Action.APPROVE, frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.APPROVED, frozenset({Who.STAFF}),
-            Capability.CASE_DECIDE, _("Approve"),
+            Action.APPROVE,
+            frozenset({S.ACCEPTED, S.IN_PROGRESS}),
+            S.APPROVED,
+            frozenset({Who.STAFF}),
+            Capability.CASE_DECIDE,
+            _("Approve"),
         ),
         Transition(
             Action.REJECT,
@@ -81,7 +97,11 @@ TRANSITIONS: dict[Action, Transition] = {
             needs_note=True,
         ),
         Transition(
-            Action.COMPLETE, frozenset({S.APPROVED}), S.COMPLETED, frozenset({Who.STAFF}), Capability.CASE_HANDLE,
+            Action.COMPLETE,
+            frozenset({S.APPROVED}),
+            S.COMPLETED,
+            frozenset({Who.STAFF}),
+            Capability.CASE_HANDLE,
             _("Complete"),
         ),
         Transition(
