@@ -47,6 +47,8 @@ app.conf.beat_schedule = {
         "task": "shequ.audit.checkpoint",
         "schedule": timedelta(minutes=settings.SHEQU_AUDIT_CHECKPOINT_MINUTES),
     },
+    # Retry notifications (SMS, site messages) still queued after their first delivery (shequ.outbox.tasks).
+    "outbox-sweep": {"task": "shequ.outbox.sweep", "schedule": timedelta(minutes=1)},
 }
 
 

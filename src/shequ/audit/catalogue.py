@@ -63,6 +63,11 @@ CATALOGUE: list[tuple[Promise, list[tuple[str, Promise]]]] = [
             ("accounts.grant_refuse", _("Refused a role request")),
             ("accounts.grant_withdraw", _("Withdrew a role request")),
             ("accounts.grant_remove", _("Removed a role")),
+            ("accounts.phone_code_sent", _("Sent a sign-in code by SMS")),
+            ("accounts.phone_code_throttled", _("Sign-in code refused (hourly limit)")),
+            ("accounts.phone_sign_in", _("Signed in with a phone code")),
+            ("accounts.phone_sign_in_failed", _("Failed sign-in with a phone code")),
+            ("accounts.resident_account_created", _("Created a resident account at first sign-in")),
         ],
     ),
     (
@@ -97,6 +102,9 @@ CATALOGUE: list[tuple[Promise, list[tuple[str, Promise]]]] = [
             ("reference.calendar_year_set", _("Marked a year's holiday arrangement")),
             ("entities.legal_entity_create", _("Registered a legal entity")),
             ("resources.facility_create", _("Registered a facility")),
+            ("casework.catalogue_load", _("Loaded the service catalogue")),
+            ("casework.item_create", _("Added a service item")),
+            ("casework.item_update", _("Changed a service item (new version)")),
         ],
     ),
     (
@@ -119,6 +127,10 @@ CATALOGUE: list[tuple[Promise, list[tuple[str, Promise]]]] = [
             ("casework.rate", _("Rated a case")),
             ("casework.warn", _("Warned of a case's deadline")),
             ("casework.escalate", _("Escalated an overdue case")),
+            ("casework.receipt_print", _("Printed a case's receipt")),
+            ("casework.materials_notice_print", _("Printed a one-time notice of missing materials")),
+            ("casework.api_key_issue", _("Issued an Open311 API key")),
+            ("casework.api_key_revoke", _("Revoked an Open311 API key")),
         ],
     ),
     (
@@ -169,6 +181,7 @@ DATA_KEYS: dict[str, Promise] = {
     "key_version": _("key version"),
     "source": _("source"),
     "sysadmin_number": _("administrator number"),
+    "limit": _("limit"),
 }
 # Keys never shown: a blind index is a keyed hash of an identifier, of no use to a reader.
 HIDDEN_KEYS = frozenset({"index"})
@@ -179,6 +192,12 @@ VALUES: dict[str, Promise] = {
     "residents": _("residents"),
     "residents.search": _("resident search"),
     "command_line": _("command line"),
+    "ip": _("network address"),
+    "code_wrong": _("wrong code"),
+    "code_expired": _("code expired"),
+    "code_spent": _("too many wrong codes"),
+    "code_none": _("no code asked for"),
+    "no_account": _("no resident with this number"),
 }
 
 

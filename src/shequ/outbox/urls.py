@@ -1,5 +1,11 @@
-"""Filled in by the casework work in progress."""
+from django.urls import path
 
-from django.urls import URLPattern, URLResolver
+from . import views
 
-urlpatterns: list[URLPattern | URLResolver] = []
+app_name = "outbox"
+urlpatterns = [
+    path("dev/", views.dev_outbox, name="dev"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.mark_read, name="read_all"),
+    path("inbox/<int:message_id>/read/", views.mark_read, name="read"),
+]

@@ -781,3 +781,41 @@ def household_merge(*, actor: User, household_id: int, other_id: int, other_head
         data={"merged": other_pk, "people": len(members)},
     )
     return household
+
+
+@transaction.atomic
+def resident_account_for_phone(*, phone: str) -> User | None:
+    """The resident account of someone living here with this (normalised) mobile number, made at their
+    first sign-in to the portal with a one-time code; None when nobody active in the pool has it.
+
+    Several people may share a number (a family's one phone): the account is the household head's when
+    the head is among them, else the earliest registered one's. The account holds a resident grant over
+    the person's community or grid (made at once: a resident grant reaches no one's personal data, so no
+    second administrator approves it) and no password (it signs in with codes only). No actor: the
+    person proved the phone is theirs; the event names the person's record, never the number."""
+    import secrets
+    import string
+
+    from shequ.accounts.models import Grant
+    from shequ.accounts.roles import Role
+
+    people = list(
+        Person.objects.filter(lookup(Person, "phone", phone), status=PersonStatus.ACTIVE)
+        .select_related("area", "address__area")
+        .order_by("pk")
+    )
+    if not people:
+        return None
+    person = next((p for p in people if p.relation == Relation.HEAD), people[0])
+    area = person.address.area if person.address is not None else person.area
+    alphabet = string.ascii_lowercase + string.digits
+    while True:
+        username = "r" + "".join(secrets.choice(alphabet) for _i in range(10))
+        if not User.objects.filter(username=username).exists():
+            break
+    user = User(username=username, display_name=person.name[:50], phone=phone, home_area=area)
+    user.set_unusable_password()
+    user.save()
+    Grant.objects.create(user=user, role=Role.RESIDENT, area=area)
+    record_event(actor=None, action="accounts.resident_account_created", obj=user, data={"person": person.pk})
+    return user

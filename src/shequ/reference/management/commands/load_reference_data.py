@@ -2,7 +2,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-
 from django.utils import timezone
 
 from shequ.reference.services import DATA_DIR, calendar_seed, facility_types_load, tag_types_load

@@ -1,0 +1,46 @@
+"""Printing a case's papers (receipt of acceptance, one-time notice of missing materials) for staff: a
+write, because every print is an audit event (a printed receipt carries the applicant's name)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import Http404
+
+from shequ.accounts.models import User
+from shequ.audit.services import record_event
+from shequ.lib.capabilities import Capability
+from shequ.lib.scoping import require_capability
+
+from . import pdf, selectors
+from .models import Case
+
+RECEIPT = "receipt"
+MATERIALS_NOTICE = "materials_notice"
+
+
+def receipt_available(case: Case) -> bool:
+    """A receipt exists once the case was accepted (whatever happened after)."""
+    return case.events.filter(action="accept").exists()
+
+
+@transaction.atomic
+def case_print(*, actor: User, case_id: int, document: str) -> tuple[Case, bytes]:
+    """The PDF of one paper of a case in the actor's area; 404 when out of reach or when the paper does
+    not exist yet (no receipt before acceptance, no notice before a request for materials)."""
+    require_capability(actor, Capability.CASE_READ)
+    case = selectors.staff_case(actor, case_id)
+    if document == RECEIPT:
+        if not receipt_available(case):
+            raise Http404
+        content = pdf.receipt_pdf(case)
+        action = "casework.receipt_print"
+    elif document == MATERIALS_NOTICE:
+        try:
+            content = pdf.materials_notice_pdf(case)
+        except LookupError:
+            raise Http404 from None
+        action = "casework.materials_notice_print"
+    else:
+        raise Http404
+    record_event(actor=actor, action=action, obj=case, data={"document": document})
+    return case, content
