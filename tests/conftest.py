@@ -43,6 +43,7 @@ def _build_world() -> World:
     from shequ.accounts.roles import Programme, Role
     from shequ.areas.models import Area, Level
     from shequ.areas.services import DATA_DIR, load_boundaries, load_divisions
+    from shequ.casework.catalogue import catalogue_load
     from shequ.entities.models import LegalEntity
     from shequ.reference.models import FacilityType
     from shequ.reference.services import calendar_seed, facility_types_load, tag_types_load
@@ -56,6 +57,7 @@ def _build_world() -> World:
     facility_types_load(actor=None)
     tag_types_load(actor=None)
     calendar_seed(actor=None, years=range(2024, 2028))
+    catalogue_load(actor=None)
     city = Area.objects.get(code="210100000000")
     other_city = Area.objects.get(code="210200000000")
     district = Area.objects.get(code="210102000000")  # 和平区

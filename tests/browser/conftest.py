@@ -35,6 +35,7 @@ def site(tmp_path_factory):
         ["load_areas"],
         ["load_boundaries"],
         ["load_reference_data"],
+        ["load_catalogue"],
         ["load_demo", "--quiet", "--communities", "2", "--people", "60"],
     ):
         subprocess.run(manage + command, env=env, check=True, cwd=ROOT, capture_output=True)
