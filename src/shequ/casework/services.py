@@ -66,6 +66,10 @@ class CaseTaken(ValidationError):
     """Someone else took the case first."""
 
 
+class TransitionRefused(ValidationError):
+    """The transition is not one the case's state or the actor's role allows (the API answers 409)."""
+
+
 # ---- helpers ---------------------------------------------------------------------------------------
 
 
@@ -370,7 +374,7 @@ def case_act(*, actor: User, case_id: int, action: str, note: str = "", material
         raise ValidationError({"action": _("Unknown action.")}) from None
     transition = TRANSITIONS[chosen]
     if case.state not in transition.sources:
-        raise ValidationError(
+        raise TransitionRefused(
             {
                 "action": _("The case is “%(state)s”: it cannot be “%(action)s” now.")
                 % {"state": CaseState(case.state).label, "action": transition.label}
@@ -378,7 +382,7 @@ def case_act(*, actor: User, case_id: int, action: str, note: str = "", material
         )
     if not _may(actor, case, chosen):
         # The case is visible to the actor (else 404 above), so saying "not yours to do" leaks nothing.
-        raise ValidationError({"action": _("You may not do this with this case.")})
+        raise TransitionRefused({"action": _("You may not do this with this case.")})
     note = note.strip()
     if len(note) > 2000:
         raise ValidationError({"note": _("The note is at most 2,000 characters.")})
