@@ -39,6 +39,7 @@ def staff_cases(
     unassigned: bool = False,
     area_path: str = "",
     channel: str = "",
+    item: str = "",
 ) -> QuerySet[Case]:
     """The queue: the actor's area's cases, earliest deadline first."""
     rows = Case.objects.visible_to(actor, Capability.CASE_READ)
@@ -56,6 +57,8 @@ def staff_cases(
         rows = rows.within(area_path)
     if channel:
         rows = rows.filter(channel=channel)
+    if item:
+        rows = rows.filter(item__code=item)
     return rows.select_related("item", "area", "assigned_to").order_by(F("deadline_at").asc(nulls_last=True), "id")
 
 

@@ -51,7 +51,7 @@ from .models import (
     ServiceItem,
 )
 from .selectors import resident_persons
-from .workflow import CLOCK_STOPPED_STATES, TRANSITIONS, Action, Who
+from .workflow import CLOCK_STOPPED_STATES, TRANSITIONS, Action, Transition, Who, transitions_from
 
 CONSENT_METHODS = {
     "in_person": "当面口头同意",
@@ -297,6 +297,13 @@ def case_file(
         raise ValidationError({"description": _("The description is at most 2,000 characters.")})
 
     now = timezone.now()
+    workers: list[User] = []
+    if channel == ChannelChoice.DOOR:
+        grid = _ancestor(area, Level.GRID)
+        workers = _staff_of([grid.path], Role.GRID_WORKER) if grid is not None else []
+    # A door-to-door case goes to the grid's worker (R8); with several, it waits on their lists for one to
+    # take.
+    assignee = workers[0] if len(workers) == 1 else None
     case = Case(
         kind=kind.code,
         item=item,
@@ -316,6 +323,8 @@ def case_file(
         lat=filing.lat,
         address_text=filing.address_text.strip()[:200],
         api_key_id=api_key_id,
+        assigned_to=assignee,
+        taken_at=now if assignee is not None else None,
         submitted_at=now,
         time_limit=item.time_limit if item is not None else kind.time_limit,
         time_limit_unit=item.time_limit_unit if item is not None else kind.time_limit_unit,
@@ -331,17 +340,19 @@ def case_file(
             if Case.objects.filter(number=case.number).exists():
                 continue
             raise
-    _event(case, actor=actor, action="file", channel=channel, item=item.code if item else "", kind=kind.code)
+    _event(
+        case,
+        actor=actor,
+        action="file",
+        channel=channel,
+        item=item.code if item else "",
+        kind=kind.code,
+        assigned=assignee.pk if assignee is not None else None,
+    )
     if applicant is not None:
         _notify_applicant(case, _("Your case %(number)s (%(item)s) was received.") % _texts(case))
     if channel == ChannelChoice.DOOR:
-        grid = _ancestor(area, Level.GRID)
-        if grid is not None:
-            _notify_staff(
-                _staff_of([grid.path], Role.GRID_WORKER),
-                case,
-                _("A door-to-door case %(number)s was filed in your grid.") % _texts(case),
-            )
+        _notify_staff(workers, case, _("A door-to-door case %(number)s was filed in your grid.") % _texts(case))
     return case
 
 
@@ -361,6 +372,11 @@ def _may(actor: User, case: Case, action: Action) -> bool:
         # The applicant, or staff of the area acting for them (a proxy or door-to-door case).
         return _is_applicant(actor, case) or _holds(actor, Capability.CASE_HANDLE, case.area)
     return False
+
+
+def actions_allowed(actor: User, case: Case) -> list[Transition]:
+    """The transitions the actor may make on the case now (what a page offers; ``case_act`` checks again)."""
+    return [t for t in transitions_from(case.state) if _may(actor, case, t.action)]
 
 
 @transaction.atomic
