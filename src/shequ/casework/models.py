@@ -26,11 +26,13 @@ class LimitUnitChoice(models.TextChoices):
 
 
 class ChannelChoice(models.TextChoices):
-    """The three channels of R8."""
+    """The three channels of R8, and Open311 (R10): place requests an outside system files with an API key
+    (never an item's offered channel: every item that concerns a place is offered through it)."""
 
     ONLINE = "online", _("Online (线上办)")
     PROXY = "proxy", _("Community proxy (社区代办)")
     DOOR = "door", _("Door to door (网格内上门办)")
+    OPEN311 = "open311", _("Open311 (outside system)")
 
 
 class ServiceItem(models.Model):

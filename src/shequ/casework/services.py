@@ -250,7 +250,10 @@ def case_file(
     kind = kinds.get(item.kind if item is not None else filing.kind)
     if channel not in ChannelChoice.values:
         raise ValidationError({"channel": _("Choose a channel.")})
-    if item is not None and channel not in item.channels:
+    # Open311 is the outside systems' channel (no actor, a key) and offers every item about a place.
+    if (actor is None) != (channel == ChannelChoice.OPEN311):
+        raise Http404
+    if item is not None and not (item.concerns_place if channel == ChannelChoice.OPEN311 else channel in item.channels):
         raise ValidationError({"channel": _("This item is not offered on this channel.")})
     if actor is None:
         # An outside system (Open311) files place requests only, in an area its key names.
