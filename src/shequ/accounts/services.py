@@ -272,6 +272,23 @@ def grant_remove(*, actor: User, grant_id: int) -> None:
     forget_grants(grant.user)
 
 
+@transaction.atomic
+def grant_set_head(*, actor: User, grant_id: int, is_head: bool) -> Grant:
+    """Mark a community-staff grant as the community's head (社区书记/主任) or not: the head follows up the
+    low ratings of the community's cases. Reaches no further data, so no second administrator approves it."""
+    require_capability(actor, Capability.ACCOUNTS_MANAGE)
+    grant = get_visible_or_404(
+        Grant.objects.select_for_update().filter(area__in=Area.objects.visible_to(actor, Capability.ACCOUNTS_MANAGE)),
+        pk=grant_id,
+    )
+    if grant.role != Role.COMMUNITY_STAFF:
+        raise ValidationError({"is_head": _("Only community staff can be the head of a community.")})
+    grant.is_head = is_head
+    grant.save(update_fields=["is_head"])
+    record_event(actor=actor, action="accounts.grant_head", obj=grant, data={"user": grant.user_id, "head": is_head})
+    return grant
+
+
 def _new_password(user: User, password: str, field: str) -> None:
     try:
         validate_password(password, user)

@@ -63,6 +63,7 @@ CATALOGUE: list[tuple[Promise, list[tuple[str, Promise]]]] = [
             ("accounts.grant_refuse", _("Refused a role request")),
             ("accounts.grant_withdraw", _("Withdrew a role request")),
             ("accounts.grant_remove", _("Removed a role")),
+            ("accounts.grant_head", _("Marked or unmarked the head of a community")),
             ("accounts.phone_code_sent", _("Sent a sign-in code by SMS")),
             ("accounts.phone_code_throttled", _("Sign-in code refused (hourly limit)")),
             ("accounts.phone_sign_in", _("Signed in with a phone code")),

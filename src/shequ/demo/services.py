@@ -250,3 +250,154 @@ def load_demo_resources(*, communities: list[Area], per_community: int = 8, seed
             )
             created += 1
     return created
+
+
+def _demo_form(item_form: list[dict[str, object]], applicant_id: int | None) -> dict[str, object]:
+    """Values a resident would enter in an item's form: the applicant for a household member, the first
+    choice, a plain date, number or text."""
+    values: dict[str, object] = {}
+    for field in item_form:
+        kind, name = field["type"], str(field["name"])
+        if kind == "household_member" and applicant_id is not None:
+            values[name] = applicant_id
+        elif kind == "choice":
+            values[name] = list(field.get("choices") or [""])[0]  # type: ignore[call-overload]
+        elif kind == "date":
+            values[name] = "2020-01-01"
+        elif kind == "number":
+            values[name] = 1
+        elif kind == "text":
+            values[name] = "演示"
+    return values
+
+
+def demo_resident_person(*, resident: User, staff: User, community: Area, grid: Area) -> int:
+    """The demo resident's own entry in the pool (the same identity number and phone as their account),
+    so the portal finds their cases; registered by community staff as any newcomer is. Returns its id."""
+    from shequ.privacy.fields import lookup
+    from shequ.residents.models import Person
+    from shequ.residents.services import person_register
+
+    found = Person.objects.filter(lookup(Person, "phone", resident.phone)).first()
+    if found is not None:
+        return found.pk
+    person = person_register(
+        actor=staff,
+        community_code=community.code,
+        name="王秀兰",
+        id_number=resident.id_number,
+        phone=resident.phone,
+        residence_type="户籍",
+        street_address="和平大街88号 幸福里小区",
+        building="3",
+        unit="2",
+        room="501",
+        household_number=f"{community.code[-6:]}-9001",
+        relation="户主",
+        grid=grid.name,
+    )
+    return person.pk
+
+
+@transaction.atomic  # all or nothing: a half-made demo would be skipped by the next run
+def load_demo_cases(*, seed: int = 2026) -> int:
+    """Cases on all three channels and in every state, filed and moved through the real services by the
+    demo accounts: the resident's own online cases (one waiting for materials, one rated), proxy cases
+    with consent, door-to-door cases on the grid worker's list, place reports, a low rating that opens
+    the head's follow-up, and overdue cases that the deadline job escalates to the street. Idempotent.
+
+    The workflow runs now; afterwards the demo ages its cases (moves their filing and closing times
+    back by a few working days) so the figures page has handling times and overdue cases to show."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shequ.accounts.services import grant_set_head
+    from shequ.casework.catalogue import catalogue_item, item_version
+    from shequ.casework.models import Case, CaseState
+    from shequ.casework.services import Filing, case_act, case_file, case_rate, case_take, cases_check_deadlines
+    from shequ.lib.workdays import deadline
+    from shequ.reference.selectors import work_calendar
+    from shequ.residents.models import Person, PersonStatus, Relation
+
+    if Case.objects.exists():
+        return 0
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+    users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
+    resident, staff, staff_b = users["demo-resident"], users["demo-community"], users["demo-community-b"]
+    grid_worker = users["demo-grid"]
+    community = staff.grants.get().area
+    community_b = staff_b.grants.get().area
+    grid = grid_worker.grants.get().area
+    grant_set_head(actor=users["demo-sysadmin"], grant_id=staff.grants.get().pk, is_head=True)
+    own = demo_resident_person(resident=resident, staff=staff, community=community, grid=grid)
+
+    def heads(area: Area) -> list[int]:
+        return list(
+            Person.objects.filter(area__path__startswith=area.path, status=PersonStatus.ACTIVE, relation=Relation.HEAD)
+            .exclude(pk=own)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:40]
+        )
+
+    def file(actor: User, channel: str, code: str, applicant: int | None, **extra: object) -> Case:
+        form = item_version(catalogue_item(code)).snapshot.get("form", [])
+        filing = Filing(item_code=code, applicant_id=applicant, form=_demo_form(form, applicant))
+        return case_file(actor=actor, channel=channel, filing=filing, **extra)  # type: ignore[arg-type]
+
+    def move(case: Case, actor: User, *actions: str) -> None:
+        for action in actions:
+            materials = ["id_card"] if action == "request_materials" else None
+            case_act(actor=actor, case_id=case.pk, action=action, note="演示", materials=materials)
+
+    proxy = {"consent_method": "in_person", "consent_note": "本人在社区服务站当面同意", "proxy_reason": "行动不便"}
+    cases: list[Case] = []
+    # The resident's own cases on the portal.
+    waiting = file(resident, "online", "residence_certificate", own)
+    case_take(actor=staff, case_id=waiting.pk)
+    move(waiting, staff, "accept", "request_materials")
+    rated = file(resident, "online", "senior_allowance", own)
+    move(rated, staff, "accept", "start", "approve", "complete")
+    case_rate(actor=resident, case_id=rated.pk, level=5)
+    cases += [waiting, rated, file(resident, "online", "elderly_accident_insurance", own)]
+    cases.append(file(resident, "online", "street_light_out", None, place_area=grid))
+    # Proxy and door-to-door cases in both communities, in every state.
+    paths = [
+        (),
+        ("accept",),
+        ("accept", "start"),
+        ("accept", "start", "approve", "complete"),
+        ("accept", "reject"),
+        ("withdraw",),
+    ]
+    codes = ["senior_allowance", "resident_medical_insurance", "elderly_preferential_card", "hardship_assistance"]
+    for actor, area in ((staff, community), (staff_b, community_b)):
+        for n, applicant in enumerate(heads(area)[:18]):
+            channel = "door" if n % 3 == 0 else "proxy"
+            case = file(actor, channel, codes[n % len(codes)], applicant, **(proxy if channel == "proxy" else {}))
+            move(case, actor, *paths[n % len(paths)])
+            cases.append(case)
+    # Door-to-door cases on the grid worker's list.
+    for applicant in heads(grid)[:3]:
+        cases.append(file(staff, "door", "home_care_service", applicant))
+    # A low rating: the community head (demo-community) gets the follow-up.
+    low = file(resident, "online", "elderly_preferential_card", own)
+    move(low, staff, "accept", "start", "approve", "complete")
+    case_rate(actor=resident, case_id=low.pk, level=2, reason="等待时间太长，窗口没人接电话")
+    cases.append(low)
+
+    # Age the cases: each was filed 1–15 working days ago; closed ones were closed 0–3 days after filing.
+    calendar = work_calendar()
+    now = timezone.now()
+    for case in Case.objects.filter(pk__in=[c.pk for c in cases]).exclude(state=CaseState.WAITING):
+        age = rng.randint(1, 15)
+        filed = now - timedelta(days=age)
+        changes: dict[str, object] = {"submitted_at": filed}
+        if case.time_limit:
+            due = deadline(filed, case.time_limit, case.time_limit_unit, calendar)
+            changes |= {"deadline_at": due.at, "deadline_uncertain": due.flagged}
+        if case.closed_at is not None:
+            changes["closed_at"] = filed + timedelta(days=rng.randint(0, min(3, age)), hours=rng.randint(1, 8))
+        Case.objects.filter(pk=case.pk).update(**changes)
+    cases_check_deadlines()
+    return len(cases)

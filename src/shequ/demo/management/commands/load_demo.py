@@ -5,7 +5,7 @@ from django.utils import translation
 
 from shequ.accounts.models import User
 from shequ.areas.models import Area, Level
-from shequ.demo.services import DEMO_PASSWORD, load_demo, load_demo_residents, load_demo_resources
+from shequ.demo.services import DEMO_PASSWORD, load_demo, load_demo_cases, load_demo_residents, load_demo_resources
 
 
 class Command(BaseCommand):
@@ -35,11 +35,18 @@ class Command(BaseCommand):
             chosen = list(Area.objects.filter(path__startswith=root.path, level=Level.COMMUNITY).order_by("code"))
         created = load_demo_residents(communities=chosen, people_per_community=people)
         facilities = load_demo_resources(communities=chosen)
+        cases = load_demo_cases()
         if quiet:
             return
         self.stdout.write(
-            f"\n{created} synthetic residents and {facilities} facilities added in {len(chosen)} communities"
+            f"\n{created} synthetic residents, {facilities} facilities and {cases} cases added in "
+            f"{len(chosen)} communities"
         )
         self.stdout.write(f"\n演示账号 Demo accounts (password / 密码: {DEMO_PASSWORD})")
         for row in rows:
             self.stdout.write(f"  {row['username']:<18} {row['role']:<10} {row['area']}")
+        resident = User.objects.get(username="demo-resident")
+        self.stdout.write(
+            f"\n居民门户 Resident portal: /portal/  手机号 phone {resident.phone}"
+            "（验证码 one-time code: /outbox/dev/ 或控制台 or the console）"
+        )
