@@ -82,6 +82,15 @@ def new_alert() -> Alert:
     return Alert.objects.create(at=timezone.now(), kind=Alert.Kind.GRANT)
 
 
+def own_message(client):
+    """A site message for whoever the client is signed in as (anonymous: for nobody in particular)."""
+    from shequ.outbox.models import Message
+
+    user = client.session.get("_auth_user_id")
+    recipient = User.objects.get(pk=user) if user else User.objects.order_by("pk").first()
+    return Message.objects.create(channel="site", recipient=recipient, body="通知", topic="test")
+
+
 def json_post(client, url, body):
     return client.post(url, body, content_type="application/json")
 
@@ -504,6 +513,35 @@ PAGE_SPECS: dict[str, Spec] = {
     "residents:digitisation": Spec(
         lambda c, t: c.get(f"/residents/digitisation/?area={t.area.code}"), POOL, target="area", **PAGE
     ),
+    "reference:calendar": Spec(lambda c, t: c.get("/reference/calendar/"), AREA_READERS, ok=302, **PAGE),
+    "reference:calendar_year": Spec(lambda c, t: c.get("/reference/calendar/2026/"), AREA_READERS, **PAGE),
+    "reference:calendar_day": Spec(
+        lambda c, t: c.post("/reference/calendar/2026/day/", {"day": "2026-12-26", "kind": "workday", "name": "调休"}),
+        frozenset({Role.CITY_ADMIN}),
+        ok=302,
+        **PAGE,
+    ),
+    "reference:calendar_official": Spec(
+        lambda c, t: c.post("/reference/calendar/2026/official/", {"official": "on", "source": "国办发明电"}),
+        frozenset({Role.CITY_ADMIN}),
+        ok=302,
+        **PAGE,
+    ),
+    "casework_catalogue:items": Spec(lambda c, t: c.get("/cases/catalogue/"), AREA_READERS, **PAGE),
+    "casework_catalogue:item": Spec(
+        lambda c, t: c.get("/cases/catalogue/residence_certificate/"), AREA_READERS, **PAGE
+    ),
+    "casework_catalogue:item_new": Spec(
+        lambda c, t: c.get("/cases/catalogue/new/"), frozenset({Role.CITY_ADMIN}), **PAGE
+    ),
+    "casework_catalogue:item_edit": Spec(
+        lambda c, t: c.get("/cases/catalogue/residence_certificate/edit/"), frozenset({Role.CITY_ADMIN}), **PAGE
+    ),
+    # The development SMS page is open while SMS goes to the console (the tests' sender): nobody has a session yet.
+    "outbox:dev": Spec(lambda c, t: c.get("/outbox/dev/"), AUTHENTICATED, anonymous=200),
+    "outbox:inbox": Spec(lambda c, t: c.get("/outbox/inbox/"), AUTHENTICATED, **PAGE),
+    "outbox:read_all": Spec(lambda c, t: c.post("/outbox/inbox/read/"), AUTHENTICATED, ok=302, **PAGE),
+    "outbox:read": Spec(lambda c, t: c.post(f"/outbox/inbox/{own_message(c).pk}/read/"), AUTHENTICATED, ok=302, **PAGE),
     "api:openapi-json": Spec(lambda c, t: c.get("/api/openapi.json"), AUTHENTICATED, anonymous=200),
     "api:openapi-view": Spec(lambda c, t: c.get("/api/docs"), AUTHENTICATED, anonymous=200),
     "api:api-root": Spec(lambda c, t: c.get("/api/"), frozenset(), anonymous=404),
