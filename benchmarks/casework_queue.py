@@ -2,7 +2,7 @@
 (gunicorn through scripts/serve.sh --only web), 50 simulated staff users, and state transitions with the
 audit on (issue 9).
 
-    .venv/bin/python benchmarks/casework_queue.py --cases 100000 --database postgres://postgres@127.0.0.1:5432/shequ_queue_bench
+    .venv/bin/python benchmarks/casework_queue.py --cases 100000 --database postgres://postgres@127.0.0.1:5432/shequ_bench_cases
 
 The database is created if missing and emptied first (never point this at real data). It is set up as
 ./run.sh does (divisions, reference data, catalogue, demo), then the open cases are added in bulk over the
@@ -56,6 +56,7 @@ def summary(latencies: list[float], seconds: float, errors: int) -> dict[str, fl
         "errors": errors,
         "rate_per_s": round(len(latencies) / seconds, 1),
         "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "p95_ms": round(percentile(latencies, 95) * 1000, 1),
         "p99_ms": round(percentile(latencies, 99) * 1000, 1),
         "max_ms": round(max(latencies) * 1000, 1) if latencies else float("nan"),
     }
@@ -268,17 +269,63 @@ def run_transitions(sessions: list[Session], case_ids: list[int], rate: float, s
     return summary(latencies, time.monotonic() - begin, errors[0]) | {"offered_per_s": rate}
 
 
+QUERY_COUNT = """
+import json
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from shequ.accounts.models import User
+
+# The same URLs as the load, through Django's test client in one process: the queries each request makes
+# (session, account, grants, count and page), counted by Django itself.
+counts = {}
+for username in ("bench-00", "bench-02", "bench-03"):
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    client.get("/api/cases?limit=1")  # warm per-process caches, as the served workers are
+    for path in PATHS:
+        with CaptureQueriesContext(connection) as queries:
+            status = client.get(path).status_code
+        counts[f"{username} {path}"] = [status, len(queries)]
+print("COUNTS", json.dumps(counts))
+"""
+
+
+def shell(env: dict[str, str], script: str) -> str:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/shequ_queue_bench")
+    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/shequ_bench_cases")
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--skip-setup", action="store_true", help="reuse the database of an earlier run")
+    parser.add_argument("--api-only", action="store_true", help="load the API only, not the queue page")
     args = parser.parse_args()
 
-    env = dict(os.environ, SHEQU_DATABASE_URL=args.database, PYTHONPATH=str(ROOT / "src"), SHEQU_DEBUG="0")
+    # A var directory of its own: the served processes' cache, queue and collected static files.
+    var_dir = Path("/tmp/shequ-bench-cases-var")
+    env = dict(
+        os.environ,
+        SHEQU_DATABASE_URL=args.database,
+        PYTHONPATH=str(ROOT / "src"),
+        SHEQU_DEBUG="0",
+        SHEQU_VAR_DIR=str(var_dir),
+    )
     env.pop("SHEQU_TASKS_EAGER", None)
     if not args.skip_setup:
         fresh_database(args.database)
@@ -294,62 +341,57 @@ def main() -> None:
         start_new_session=True,
     )
     try:
-        for _ in range(120):
+        for _ in range(240):
             try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=2).request("GET", "/api/health")
+                probe = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
+                probe.request("GET", "/api/health")
+                probe.getresponse().read()
                 break
             except OSError:
                 time.sleep(0.5)
         sessions = [Session(args.port, usernames[n % len(usernames)]) for n in range(args.users)]
+        page_status, _ = sessions[0].get("/cases/")
+        paths = ["/api/cases?limit=50"] if args.api_only or page_status != 200 else ["/cases/", "/api/cases?limit=50"]
         for s in sessions:  # warm every worker's connection and caches
-            s.get("/api/cases?limit=50")
-        result: dict[str, object] = {"cases": args.cases, "users": args.users, "seconds": args.seconds}
-        result["baseline_health"] = run_users(sessions, ["/api/health"], args.seconds / 2, (1, 3))
-        result["users_queue"] = run_users(sessions, ["/cases/", "/api/cases?limit=50"], args.seconds, (1, 3))
+            s.get(paths[0])
+        result: dict[str, object] = {
+            "cases": args.cases,
+            "users": args.users,
+            "seconds": args.seconds,
+            "paths": paths,
+            "queue_page_status": page_status,
+            "cpus": os.cpu_count(),
+            "load_before": load(),
+        }
+        counts = shell(
+            env, f"PATHS = {json.dumps(paths + ['/api/cases?limit=5', '/api/cases?limit=500'])}\n" + QUERY_COUNT
+        )
+        result["queries_per_request"] = json.loads(re.search(r"COUNTS (.*)", counts).group(1))  # type: ignore[union-attr]
+        result["baseline_health"] = run_users(sessions, ["/api/health"], args.seconds / 2, (1, 3)) | {"load": load()}
+        result["users_queue"] = run_users(sessions, paths, args.seconds, (1, 3)) | {"load": load()}
         ramp = []
         for clients in (1, 2, 4, 8, 16):
-            step = run_users(sessions[:clients], ["/cases/", "/api/cases?limit=50"], 15, (0, 0))
-            ramp.append({"clients": clients} | step)
+            step = run_users(sessions[:clients], paths, 15, (0, 0))
+            ramp.append({"clients": clients} | step | {"load": load()})
         result["ramp"] = ramp
         passing = [s for s in ramp if s["p99_ms"] > 100]
         result["throughput_when_p99_passes_100ms"] = passing[0]["rate_per_s"] if passing else None
-        ids = subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "manage.py"),
-                "shell",
-                "-c",
-                "from shequ.casework.models import Case; import json; from shequ.audit.models import AuditEvent; "
-                "print(AuditEvent.objects.count()); "
-                f"print(json.dumps(list(Case.objects.filter(state='submitted', number__startswith='B')"
-                f".values_list('pk', flat=True)[:{int(50 * args.seconds) + 100}])))",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.split("\n")
-        audit_before, submitted = int(ids[0]), json.loads(ids[1])
         acceptors = [Session(args.port, f"bench-t{n}") for n in range(10)]
-        result["transitions"] = run_transitions(acceptors, submitted, 50, min(args.seconds, 30))
-        audit_after = int(
-            subprocess.run(
-                [
-                    sys.executable,
-                    str(ROOT / "manage.py"),
-                    "shell",
-                    "-c",
-                    "from shequ.audit.models import AuditEvent; print(AuditEvent.objects.count())",
-                ],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
+        count_accepts = (
+            "from shequ.audit.models import AuditEvent; "
+            "print(AuditEvent.objects.filter(action='casework.accept').count())"
         )
-        result["transitions"]["audit_events_written"] = audit_after - audit_before
+        ids = shell(
+            env,
+            "from shequ.casework.models import Case; import json; "
+            f"print(json.dumps(list(Case.objects.filter(state='submitted', number__startswith='B')"
+            f".order_by('?').values_list('pk', flat=True)[:{int(50 * min(args.seconds, 30)) + 100}])))",
+        )
+        submitted = json.loads(ids.strip().splitlines()[-1])
+        audit_before = int(shell(env, count_accepts).strip().splitlines()[-1])
+        result["transitions"] = run_transitions(acceptors, submitted, 50, min(args.seconds, 30)) | {"load": load()}
+        audit_after = int(shell(env, count_accepts).strip().splitlines()[-1])
+        result["transitions"]["audit_events_written"] = audit_after - audit_before  # type: ignore[index]
         print(json.dumps(result, ensure_ascii=False, indent=2))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
