@@ -39,8 +39,14 @@ class BoundedReader:
         self.digest = hashlib.sha256()
 
     def read(self, n: int = -1) -> bytes:
+        # A full ``n`` bytes unless at the end: the sealer (``seal_stream``) takes a short read for the end,
+        # so the head is topped up from the source rather than returned alone.
         if self._pending:
-            chunk, self._pending = self._pending, b""
+            if 0 <= n < len(self._pending):
+                chunk, self._pending = self._pending[:n], self._pending[n:]
+            else:
+                chunk, self._pending = self._pending, b""
+                chunk += self._source.read(-1 if n < 0 else n - len(chunk))
         else:
             chunk = self._source.read(n)
         self.size += len(chunk)
