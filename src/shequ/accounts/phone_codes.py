@@ -119,16 +119,13 @@ class Check(enum.Enum):
 
 
 def code_check(*, phone_index: str, code: str) -> Check:
-    """Check ``code`` against the phone's newest unused code, in constant time; a wrong one counts an
+    """Check ``code`` against the phone's newest code, in constant time; a wrong one counts an
     attempt (the caller commits it even though the sign-in fails), and the last allowed wrong attempt
     spends the code. The right one marks it used."""
-    row = (
-        PhoneCode.objects.select_for_update()
-        .filter(phone_index=phone_index, used_at__isnull=True)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    if row is None:
+    # Only the newest code counts: asking for a new one retires the earlier ones, and once it is used
+    # an older, unused one does not come back (it would answer "expired" or, worse, sign in).
+    row = PhoneCode.objects.select_for_update().filter(phone_index=phone_index).order_by("-created_at", "-pk").first()
+    if row is None or row.used_at is not None:
         return Check.NONE
     now = timezone.now()
     if row.attempts >= settings.SHEQU_OTP_MAX_ATTEMPTS:
