@@ -86,7 +86,7 @@ def _is_applicant(actor: User, case: Case) -> bool:
 
 def _case_for_update(actor: User, case_id: int) -> Case:
     """The case, locked, if the actor may act on it at all (staff of its area or its applicant)."""
-    case = Case.objects.select_for_update().select_related("area", "item").filter(pk=case_id).first()
+    case = Case.objects.select_for_update(of=("self",)).select_related("area", "item").filter(pk=case_id).first()
     if case is None:
         raise Http404
     if _holds(actor, Capability.CASE_READ, case.area) or _is_applicant(actor, case):
@@ -205,7 +205,7 @@ def _applicant_for(actor: User, channel: str, applicant_id: int | None, item: Se
     if _files_as_staff(actor, channel):
         person = (
             Person.objects.visible_to(actor, Capability.CASE_HANDLE)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .select_related("address__area", "area")
             .filter(pk=applicant_id, status=PersonStatus.ACTIVE)
             .first()
@@ -733,7 +733,7 @@ def cases_check_deadlines(*, now: datetime | None = None, batch: int = 500) -> D
 @transaction.atomic
 def _warn(actor: User, case_id: int, now: datetime) -> int:
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("area", "item")
         .filter(pk=case_id, warned_at__isnull=True)
         .first()
@@ -751,7 +751,7 @@ def _warn(actor: User, case_id: int, now: datetime) -> int:
 @transaction.atomic
 def _escalate(actor: User, case_id: int, now: datetime) -> int:
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("area", "item")
         .filter(pk=case_id, escalated_at__isnull=True)
         .first()
