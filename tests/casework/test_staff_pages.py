@@ -7,6 +7,7 @@ community B and sees none of it.
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import zlib
@@ -163,7 +164,8 @@ def test_the_case_page_shows_facts_form_and_timeline(user_of, client_of, househo
     assert "助餐" in body and "2026-01-05" in body  # the form's values under their labels
     assert "王秀兰" not in body and "王*兰" in body
     assert "当面口头同意" in body and "行动不便" in body  # the consent and the reason of a proxy filing
-    assert "action-accept" in body and "action-request_materials" in body and "action-approve" in body
+    assert "action-accept" in body and "action-request_materials" in body and "action-reject" in body
+    assert "action-approve" not in body  # not from "submitted"
 
 
 def test_a_grid_worker_is_not_offered_the_decisions(user_of, client_of, household):
@@ -173,8 +175,12 @@ def test_a_grid_worker_is_not_offered_the_decisions(user_of, client_of, househol
 
 
 def test_request_materials_lists_them_at_once(user_of, client_of, household):
-    case = _file(user_of("community_staff"), household.applicant, item="senior_allowance",
-                 form={"applicant": household.applicant.pk, "account_type": "社保卡", "account_last4": "1234"})
+    case = _file(
+        user_of("community_staff"),
+        household.applicant,
+        item="senior_allowance",
+        form={"applicant": household.applicant.pk, "account_type": "社会保障卡", "account_last4": "1234"},
+    )
     client = client_of("community_staff")
     body = client.get(f"/cases/{case.pk}/").content.decode()
     for code in ("id_card", "hukou", "bank_card"):
@@ -219,8 +225,12 @@ def test_a_reject_needs_a_reason(user_of, client_of, household):
 
 
 def test_accept_then_upload_and_download_a_material(user_of, client_of, household, case_files):
-    case = _file(user_of("community_staff"), household.applicant, item="senior_allowance",
-                 form={"applicant": household.applicant.pk, "account_type": "社保卡", "account_last4": "1234"})
+    case = _file(
+        user_of("community_staff"),
+        household.applicant,
+        item="senior_allowance",
+        form={"applicant": household.applicant.pk, "account_type": "社会保障卡", "account_last4": "1234"},
+    )
     client = client_of("community_staff")
     client.post(f"/cases/{case.pk}/act/", {"action": "accept", "accept-action": "accept"})
     case.refresh_from_db()
@@ -271,26 +281,56 @@ def test_a_proxy_case_has_no_visit_form(user_of, client_of, household):
 # ---- printing ------------------------------------------------------------------------------------------
 
 
+def _unescape(literal: bytes) -> bytes:
+    """A PDF literal string's bytes (ISO 32000-1 §7.3.4.2: backslash escapes, octal codes)."""
+    out, i = bytearray(), 0
+    while i < len(literal):
+        ch = literal[i]
+        if ch != 0x5C:
+            out.append(ch)
+            i += 1
+            continue
+        octal = re.match(rb"[0-7]{1,3}", literal[i + 1 : i + 4])
+        if octal:
+            out.append(int(octal.group(0), 8) & 0xFF)
+            i += 1 + len(octal.group(0))
+        else:
+            nxt = literal[i + 1 : i + 2]
+            out += {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}.get(nxt, nxt)
+            i += 2
+    return bytes(out)
+
+
 def _pdf_text(content: bytes) -> str:
-    """The text of a PDF: with pypdf when it is installed, else the uncompressed streams' bytes."""
+    """The text of a PDF: with pypdf when it is installed; else read from the page streams (ReportLab
+    writes them ASCII85 and Flate encoded; the CJK font's strings are UCS-2, UniGB-UCS2-H)."""
     try:
         from pypdf import PdfReader
     except ImportError:
-        chunks = []
-        for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
+        text = []
+        for match in re.finditer(rb"stream\r?\n(.*?)endstream", content, re.S):
+            data = match.group(1).strip()
+            if data.endswith(b"~>"):
+                data = base64.a85decode(data[:-2], adobe=False)
             try:
-                chunks.append(zlib.decompress(match.group(1)))
+                data = zlib.decompress(data)
             except zlib.error:
-                chunks.append(match.group(1))
-        return b"".join(chunks).decode("latin-1")
+                continue
+            for literal in re.findall(rb"\(((?:[^\\()]|\\.)*)\)\s*Tj", data, re.S):
+                text.append(_unescape(literal).decode("utf-16-be", "replace"))
+        return "".join(text)
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def test_the_receipt_and_the_notice_print_as_pdf(user_of, client_of, household):
     from shequ.audit.models import AuditEvent
 
-    case = _file(user_of("community_staff"), household.applicant, item="senior_allowance",
-                 form={"applicant": household.applicant.pk, "account_type": "社保卡", "account_last4": "1234"})
+    case = _file(
+        user_of("community_staff"),
+        household.applicant,
+        item="senior_allowance",
+        form={"applicant": household.applicant.pk, "account_type": "社会保障卡", "account_last4": "1234"},
+    )
     client = client_of("community_staff")
     assert client.get(f"/cases/{case.pk}/print/receipt/").status_code == 404  # not accepted yet
     assert client.get(f"/cases/{case.pk}/print/materials_notice/").status_code == 404
@@ -301,7 +341,8 @@ def test_the_receipt_and_the_notice_print_as_pdf(user_of, client_of, household):
     assert receipt.content.startswith(b"%PDF") and len(receipt.content) > 1000
     # Chinese text is drawn with the CJK font pdf.py registers (STSong-Light, Adobe-GB1).
     assert b"STSong-Light" in receipt.content
-    assert case.number in _pdf_text(receipt.content)
+    text = _pdf_text(receipt.content)
+    assert case.number in text and "回执" in text and "高龄津贴" in text
     services.case_act(
         actor=user_of("community_staff"), case_id=case.pk, action="request_materials", materials=["hukou"]
     )
@@ -332,8 +373,13 @@ def test_community_staff_file_a_proxy_case_with_consent(user_of, client_of, hous
     # No consent and no reason: refused, each field named, nothing saved.
     refused = client.post(
         "/cases/new/",
-        {"step": "file", **_choose(client, household.applicant), "v_applicant": household.applicant.pk,
-         "v_service": "助餐", "v_wanted_on": "2026-01-05"},
+        {
+            "step": "file",
+            **_choose(client, household.applicant),
+            "v_applicant": household.applicant.pk,
+            "v_service": "助餐",
+            "v_wanted_on": "2026-01-05",
+        },
     )
     assert refused.status_code == 400
     text = _messages(refused)
@@ -342,16 +388,30 @@ def test_community_staff_file_a_proxy_case_with_consent(user_of, client_of, hous
     # A wrong date in the item's form is named by its label.
     refused = client.post(
         "/cases/new/",
-        {"step": "file", **_choose(client, household.applicant), "v_applicant": household.applicant.pk,
-         "v_service": "助餐", "v_wanted_on": "明天", "consent_method": "phone", "proxy_reason": "行动不便"},
+        {
+            "step": "file",
+            **_choose(client, household.applicant),
+            "v_applicant": household.applicant.pk,
+            "v_service": "助餐",
+            "v_wanted_on": "明天",
+            "consent_method": "phone",
+            "proxy_reason": "行动不便",
+        },
     )
     assert refused.status_code == 400 and "希望服务日期" in _messages(refused) or "日期" in _messages(refused)
     assert Case.objects.count() == before
     done = client.post(
         "/cases/new/",
-        {"step": "file", **_choose(client, household.applicant), "v_applicant": household.applicant.pk,
-         "v_service": "助餐", "v_wanted_on": "2026-01-05", "consent_method": "phone",
-         "consent_note": "女儿代为接听", "proxy_reason": "行动不便"},
+        {
+            "step": "file",
+            **_choose(client, household.applicant),
+            "v_applicant": household.applicant.pk,
+            "v_service": "助餐",
+            "v_wanted_on": "2026-01-05",
+            "consent_method": "phone",
+            "consent_note": "女儿代为接听",
+            "proxy_reason": "行动不便",
+        },
     )
     assert done.status_code == 302, _messages(done)
     case = Case.objects.get(pk=int(done["Location"].strip("/").split("/")[-1]))
@@ -363,8 +423,13 @@ def test_door_to_door_filing_goes_to_the_grid_worker(user_of, client_of, househo
     client = client_of("community_staff")
     done = client.post(
         "/cases/new/",
-        {"step": "file", **_choose(client, household.applicant, channel="door"),
-         "v_applicant": household.applicant.pk, "v_service": "助浴", "v_wanted_on": "2026-01-06"},
+        {
+            "step": "file",
+            **_choose(client, household.applicant, channel="door"),
+            "v_applicant": household.applicant.pk,
+            "v_service": "助浴",
+            "v_wanted_on": "2026-01-06",
+        },
     )
     assert done.status_code == 302, _messages(done)
     case = Case.objects.get(pk=int(done["Location"].strip("/").split("/")[-1]))
@@ -383,8 +448,15 @@ def test_a_resident_outside_ones_area_cannot_be_filed_for(client_of, household_b
     before = Case.objects.count()
     response = client.post(
         "/cases/new/",
-        {"step": "file", **_choose(client, household_b.applicant), "v_applicant": household_b.applicant.pk,
-         "v_service": "助餐", "v_wanted_on": "2026-01-05", "consent_method": "phone", "proxy_reason": "x"},
+        {
+            "step": "file",
+            **_choose(client, household_b.applicant),
+            "v_applicant": household_b.applicant.pk,
+            "v_service": "助餐",
+            "v_wanted_on": "2026-01-05",
+            "consent_method": "phone",
+            "proxy_reason": "x",
+        },
     )
     assert response.status_code == 404 and Case.objects.count() == before
 

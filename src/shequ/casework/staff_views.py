@@ -114,26 +114,24 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     areas = _scope_areas(actor)
     labels = area_labels(a.path for a in areas)
     items = [(code, name) for code, name in catalogue.catalogue_items().values_list("code", "name")]
-    form = QueueFilterForm(
-        request.GET or None,
-        items=items,
-        areas=[(a.code, labels.get(a.path, a.name)) for a in areas],
-    )
-    chosen: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {"state": "open"}
-    if form.is_bound and not form.is_valid():
+    # The open cases unless a state is chosen ("" is all of them).
+    given = request.GET.copy()
+    given.setdefault("state", "open")
+    form = QueueFilterForm(given, items=items, areas=[(a.code, labels.get(a.path, a.name)) for a in areas])
+    rows = Case.objects.none()  # a filter that does not parse lists nobody (never the whole area instead)
+    if form.is_valid():
+        chosen = form.cleaned_data
+        rows = selectors.staff_cases(
+            actor,
+            state=chosen["state"],
+            overdue=chosen["overdue"],
+            mine=chosen["mine"],
+            area_path=_area_in_scope(actor, chosen["area"]).path if chosen.get("area") else "",
+            channel=chosen["channel"],
+            item=chosen["item"],
+        ).select_related("applicant")
+    else:
         messages.error(request, errors_text(form))
-    area_path = ""
-    if chosen.get("area"):
-        area_path = _area_in_scope(actor, chosen["area"]).path
-    rows = selectors.staff_cases(
-        actor,
-        state=chosen.get("state", ""),
-        overdue=bool(chosen.get("overdue")),
-        mine=bool(chosen.get("mine")),
-        area_path=area_path,
-        channel=chosen.get("channel", ""),
-        item=chosen.get("item", ""),
-    ).select_related("applicant")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     cases = list(page.object_list)
     places = area_labels(c.area.path for c in cases)
