@@ -159,7 +159,7 @@ def test_rating_rules(mother, family, user_of, case_files):
     assert not Rating.objects.exists()
     case_act(actor=staff, case_id=case.pk, action="accept")
     case_act(actor=staff, case_id=case.pk, action="approve")
-    case_act(actor=staff, case_id=case.pk, action="complete")
+    # Approved is a result the resident rates (completed and rejected too).
     assert "评价本次服务" in mother.get(f"/portal/cases/{case.pk}/").content.decode()
     mother.post(f"/portal/cases/{case.pk}/rate/", {"level": 1, "reason": " "})
     assert not Rating.objects.exists()
@@ -168,8 +168,9 @@ def test_rating_rules(mother, family, user_of, case_files):
     assert Rating.objects.get(case=case).level == 2
     mother.post(f"/portal/cases/{case.pk}/rate/", {"level": 5})
     assert Rating.objects.get(case=case).level == 2
+    case_act(actor=staff, case_id=case.pk, action="complete")
     page = mother.get(f"/portal/cases/{case.pk}/").content.decode()
-    assert "等了太久" in page and "已评价" in page
+    assert "等了太久" in page and "已评价" in page and "已办结" in page
     # The follow-up the low rating opened is the community's, not in the resident's list.
     assert Case.objects.filter(parent=case).exists()
     assert mother.get("/portal/cases/").content.decode().count('class="tile"') == 1

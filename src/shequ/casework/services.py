@@ -652,8 +652,10 @@ def case_rate(*, actor: User, case_id: int, level: int, reason: str = "") -> Rat
     case = _case_for_update(actor, case_id)
     if not _is_applicant(actor, case):
         raise Http404
-    if case.state not in (CaseState.COMPLETED, CaseState.REJECTED):
-        raise ValidationError({"level": _("A case can be rated once it is completed or rejected.")})
+    # An approval is already the service's result the resident rates (the national 好差评 rates a decision,
+    # not only the paperwork of completing it).
+    if case.state not in (CaseState.APPROVED, CaseState.COMPLETED, CaseState.REJECTED):
+        raise ValidationError({"level": _("A case can be rated once it is approved, completed or rejected.")})
     if Rating.objects.filter(case=case).exists():
         raise ValidationError({"level": _("This case has already been rated.")})
     if level not in RatingLevel.values:
