@@ -274,7 +274,8 @@ def case_file(
     values: dict[str, Any] = {}
     if item is not None:
         version = item_version(item)
-        household = set()
+        # The applicant is a member of their own household, registered as one or not.
+        household = {applicant.pk} if applicant is not None else set()
         if applicant is not None and applicant.household_id:
             household = set(
                 Person.objects.filter(household_id=applicant.household_id, status=PersonStatus.ACTIVE).values_list(
