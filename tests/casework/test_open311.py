@@ -129,9 +129,9 @@ def test_a_filed_request_reaches_the_street_queue_and_its_state_comes_back(world
     assert number in {c.number for c in selectors.staff_cases(officer)}
     assert number not in {c.number for c in selectors.staff_cases(user_of("district_officer_b"))}
 
-    def status() -> dict:
+    def status() -> dict[str, object]:
         (found,) = Client().get(f"/open311/v2/requests/{number}.json", {"api_key": key}).json()
-        return found
+        return dict(found)
 
     assert status()["status"] == "open"
     assert status()["status_notes"] == str(CaseState.SUBMITTED.label)

@@ -79,7 +79,8 @@ def endpoint(*methods: str) -> Callable[[Callable[..., Any]], Callable[..., Http
                 if request.method not in methods:
                     raise Refused(405, _("This method is not allowed here."))
                 _refuse_unstorable(request)
-                return view(request, *args, **kwargs)
+                response: HttpResponse = view(request, *args, **kwargs)
+                return response
             except Refused as refused:
                 return _errors(refused.code, refused.descriptions)
             except Http404:
@@ -109,8 +110,7 @@ def _refuse_unstorable(request: HttpRequest) -> None:
 
 def _param(request: HttpRequest, name: str) -> str:
     source = request.POST if request.method == "POST" else request.GET
-    value = source.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
+    return str(source.get(name, "")).strip()
 
 
 def _key(request: HttpRequest, *, required: bool) -> ApiKey | None:
@@ -313,7 +313,7 @@ def _attribute_values(request: HttpRequest) -> dict[str, str]:
     for name, value in request.POST.items():
         match = _ATTRIBUTE.match(name)
         if match:
-            values[match.group(1)] = value
+            values[match.group(1)] = str(value)
     return values
 
 
