@@ -35,6 +35,11 @@ class ChannelChoice(models.TextChoices):
     OPEN311 = "open311", _("Open311 (outside system)")
 
 
+# The channels an item offers (``ServiceItem.channels``): Open311 is not one of them, it offers every item
+# that concerns a place.
+ITEM_CHANNELS = (ChannelChoice.ONLINE, ChannelChoice.PROXY, ChannelChoice.DOOR)
+
+
 class ServiceItem(models.Model):
     """A community service item of the catalogue (社区便民服务事项): reference data a city administrator
     edits. Every edit makes a new ``ServiceItemVersion``; a case keeps the version it was filed under.
