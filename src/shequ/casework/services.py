@@ -352,6 +352,7 @@ def case_file(
         item=item.code if item else "",
         kind=kind.code,
         assigned=assignee.pk if assignee is not None else None,
+        api_key=api_key_id,  # which outside system filed it (Open311): the trail names no account then
     )
     if applicant is not None:
         _notify_applicant(case, _("Your case %(number)s (%(item)s) was received.") % _texts(case))
