@@ -16,6 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from shequ.audit.models import AuditEvent
 from shequ.casework import apikeys, selectors, services
 from shequ.casework.models import Case, CaseState
 from shequ.residents.models import Person
@@ -124,6 +125,10 @@ def test_a_filed_request_reaches_the_street_queue_and_its_state_comes_back(world
     assert case.applicant is None and case.filed_by is None
     assert case.description == "路灯不亮已三天"
     assert case.form_data and "13900000000" not in case.form_data  # the reporter's contact is not kept
+    filed = AuditEvent.objects.get(action="casework.file", object_id=str(case.pk))
+    assert case.api_key_id is not None
+    assert filed.actor_id is None and filed.data["api_key"] == case.api_key_id
+    assert filed.area_path == world.street.path
 
     officer = user_of("street_officer")
     assert number in {c.number for c in selectors.staff_cases(officer)}
