@@ -196,6 +196,15 @@ def test_a_street_key_files_in_its_street(world, user_of) -> None:  # type: igno
     )
 
 
+def test_a_key_in_the_address_of_a_post_counts_too(world, user_of) -> None:  # type: ignore[no-untyped-def]
+    key = _key(user_of, world.district)
+    response = Client().post(
+        f"/open311/v2/requests.json?api_key={key}",
+        {"service_code": "sanitation", "description": "垃圾堆积", **HEPING},
+    )
+    assert response.status_code == 201, response.content
+
+
 def test_a_revoked_key_is_refused(world, user_of) -> None:  # type: ignore[no-untyped-def]
     key = _key(user_of, world.district)
     assert _post(key, **HEPING).status_code == 201

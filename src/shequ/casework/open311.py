@@ -114,7 +114,8 @@ def _param(request: HttpRequest, name: str) -> str:
 
 
 def _key(request: HttpRequest, *, required: bool) -> ApiKey | None:
-    given = _param(request, "api_key")
+    # In the body as the spec says, or (as some clients send it) in the address of a POST.
+    given = _param(request, "api_key") or str(request.GET.get("api_key", "")).strip()
     if not given:
         if required:
             raise Refused(403, _("api_key: an API key is required to file a request."))
