@@ -35,7 +35,7 @@ from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import Actor, CapabilityMissing, has_capability, require_capability
 
 from . import kinds
-from .models import ChannelChoice, LimitUnitChoice, ServiceItem, ServiceItemVersion
+from .models import ITEM_CHANNELS, LimitUnitChoice, ServiceItem, ServiceItemVersion
 
 SEED_PATH = Path(__file__).resolve().parent / "data" / "service_items.json"
 
@@ -312,10 +312,10 @@ def clean_item(values: dict[str, Any]) -> dict[str, Any]:
         elif field == "channels":
             if not isinstance(value, list | tuple) or not value:
                 fail(field, _("Offer at least one channel."))
-            elif any(c not in ChannelChoice.values for c in value):
+            elif any(c not in ITEM_CHANNELS for c in value):
                 fail(field, _("A channel is online, proxy or door."))
             else:
-                cleaned[field] = [c for c in ChannelChoice.values if c in value]  # fixed order, no repeats
+                cleaned[field] = [c for c in ITEM_CHANNELS if c in value]  # fixed order, no repeats
         elif field in ("one_open_per_applicant", "concerns_place", "is_active"):
             if not isinstance(value, bool):
                 fail(field, _("Yes or no."))

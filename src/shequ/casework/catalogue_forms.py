@@ -18,7 +18,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from . import catalogue
-from .models import ChannelChoice, LimitUnitChoice
+from .models import ITEM_CHANNELS, ChannelChoice, LimitUnitChoice
 
 _SEPARATOR = re.compile(r"[|｜]")
 _CHOICE_SEPARATOR = re.compile(r"[,，、]")
@@ -107,7 +107,9 @@ class ServiceItemForm(forms.Form):
     time_limit = forms.IntegerField(label=_("Time limit"), min_value=1, max_value=catalogue.TIME_LIMIT_MAX)
     time_limit_unit = forms.ChoiceField(label=_("Time limit unit"), choices=LimitUnitChoice.choices)
     channels = forms.MultipleChoiceField(
-        label=_("Channels offered"), choices=ChannelChoice.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Channels offered"),
+        choices=[(c, label) for c, label in ChannelChoice.choices if c in ITEM_CHANNELS],
+        widget=forms.CheckboxSelectMultiple,
     )
     one_open_per_applicant = forms.BooleanField(label=_("One open case per applicant"), required=False)
     is_active = forms.BooleanField(label=_("Offered"), required=False)
