@@ -123,6 +123,31 @@ def point_in_district(area: Area) -> dict[str, float]:
     return {"lon": round(point.x, 6), "lat": round(point.y, 6)}
 
 
+def new_api_key(client):
+    """An API key of the city administrator's, for 和平区."""
+    from shequ.casework.models import ApiKey
+
+    key = ApiKey.objects.create(
+        name="热线", prefix=unique("k"), key_hash=unique("hash-"), created_by_id=client.world.personas["city_admin"]
+    )
+    key.areas.set([client.world.district])
+    return key
+
+
+def open311_number(client):
+    """A place request filed through Open311 in 和平区: its number."""
+    from shequ.casework import services
+
+    case = services.case_file(
+        actor=None,
+        channel="open311",
+        filing=services.Filing(item_code="sanitation", form={"detail": "垃圾堆积"}, description="垃圾堆积"),
+        place_area=client.world.district,
+        api_key_id=new_api_key(client).pk,
+    )
+    return case.number
+
+
 def new_member(household, *, joined: bool = True, own_household: bool = False):
     """A resident living where a member of ``household`` lives: in it (as a child), in no household, or
     head of a household of their own in the same community."""
@@ -542,6 +567,29 @@ PAGE_SPECS: dict[str, Spec] = {
     "outbox:inbox": Spec(lambda c, t: c.get("/outbox/inbox/"), AUTHENTICATED, **PAGE),
     "outbox:read_all": Spec(lambda c, t: c.post("/outbox/inbox/read/"), AUTHENTICATED, ok=302, **PAGE),
     "outbox:read": Spec(lambda c, t: c.post(f"/outbox/inbox/{own_message(c).pk}/read/"), AUTHENTICATED, ok=302, **PAGE),
+    "casework_keys:keys": Spec(lambda c, t: c.get("/cases/keys/"), frozenset({Role.CITY_ADMIN}), **PAGE),
+    "casework_keys:key_new": Spec(lambda c, t: c.get("/cases/keys/new/"), frozenset({Role.CITY_ADMIN}), **PAGE),
+    "casework_keys:key_revoke": Spec(
+        lambda c, t: c.post(f"/cases/keys/{new_api_key(c).pk}/revoke/"), frozenset({Role.CITY_ADMIN}), ok=302, **PAGE
+    ),
+    # Open311 (docs/open311.md): its reads are public and alike for everyone (a session counts for nothing,
+    # nothing personal is shown); filing needs an API key, so a session alone is refused (403).
+    "open311:discovery": Spec(lambda c, t: c.get("/open311/v2/discovery.json"), AUTHENTICATED, anonymous=200),
+    "open311:services": Spec(lambda c, t: c.get("/open311/v2/services.json"), AUTHENTICATED, anonymous=200),
+    "open311:service": Spec(lambda c, t: c.get("/open311/v2/services/sanitation.json"), AUTHENTICATED, anonymous=200),
+    "open311:requests": Spec(
+        lambda c, t: c.post("/open311/v2/requests.json", {"service_code": "sanitation", "address_string": "和平区"}),
+        frozenset(),
+        denied=403,
+        anonymous=403,
+    ),
+    "open311:request": Spec(
+        lambda c, t: c.get(f"/open311/v2/requests/{open311_number(c)}.json"), AUTHENTICATED, anonymous=200
+    ),
+    "open311:token": Spec(
+        lambda c, t: c.get(f"/open311/v2/tokens/{open311_number(c)}.json"), AUTHENTICATED, anonymous=200
+    ),
+    "open311:not_found": Spec(lambda c, t: c.get("/open311/v2/nothing"), frozenset(), anonymous=404),
     "api:openapi-json": Spec(lambda c, t: c.get("/api/openapi.json"), AUTHENTICATED, anonymous=200),
     "api:openapi-view": Spec(lambda c, t: c.get("/api/docs"), AUTHENTICATED, anonymous=200),
     "api:api-root": Spec(lambda c, t: c.get("/api/"), frozenset(), anonymous=404),
