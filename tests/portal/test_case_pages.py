@@ -78,7 +78,8 @@ def test_wrong_values_are_named_in_chinese_and_nothing_is_filed(mother, family, 
     assert "证明用途" in page and "在本社区居住起始日期" in page and "YYYY-MM-DD" in page
     assert not Case.objects.exists() and not Attachment.objects.exists()
     response = _apply(mother, family, values={"purpose": "", "since": ""})
-    assert "证明用途：此项必填" in response.content.decode()
+    page = response.content.decode()
+    assert "证明用途：此项必填" in page and "证明用途：证明用途" not in page
     assert not Case.objects.exists()
 
 
@@ -202,6 +203,7 @@ def test_another_residents_case_is_a_404(mother, family, case_files, client_of):
     assert response.status_code == 404
     case.refresh_from_db()
     assert case.state == CaseState.SUBMITTED and Attachment.objects.count() == 1
-    # The anonymous visitor signs in first; staff are sent to the portal's home.
+    # The anonymous visitor signs in first; staff may not open the residents' pages, not even their area's.
     assert Client().get(f"/portal/cases/{case.pk}/")["Location"].startswith("/portal/login/?next=")
-    assert client_of("community_staff").get("/portal/cases/")["Location"] == "/portal/"
+    assert client_of("community_staff").get("/portal/cases/").status_code == 403
+    assert client_of("community_staff").get(f"/portal/cases/{case.pk}/").status_code == 403

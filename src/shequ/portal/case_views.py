@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -22,7 +22,7 @@ from shequ.accounts.models import User
 from shequ.casework import services as casework
 from shequ.casework.catalogue import item_version
 from shequ.casework.workflow import Action
-from shequ.lib.feedback import add_errors, errors_text
+from shequ.lib.feedback import add_errors, errors_text, join_messages
 
 from . import selectors, services
 from .forms import ApplyForm, RateForm, UploadForm
@@ -33,15 +33,16 @@ View = Callable[..., HttpResponseBase]
 
 
 def resident_required(view: View) -> View:
-    """Residents only: the anonymous visitor signs in with their phone first; a staff account is sent to
-    the portal's home, which tells them where their work is."""
+    """Residents only: the anonymous visitor signs in with their phone first; a staff account may never
+    open these pages (403, as any page a role may not open; the portal's home tells them where their
+    work is)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("portal:login"))
         if not selectors.is_resident(request.user):
-            return redirect("portal:home")
+            raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -102,7 +103,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponseBase:
         except ValidationError as exc:
             form.is_valid()  # bind the form's own (empty) errors before adding the service's
             add_errors(form, exc)
-            messages.error(request, errors_text(form))
+            messages.error(request, join_messages(exc.messages))  # they name their fields already
         else:
             messages.success(request, _("Your application %(number)s was received.") % {"number": applied.case.number})
             if applied.failed:

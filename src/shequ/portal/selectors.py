@@ -9,11 +9,26 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from shequ.accounts.models import Grant, User
 from shequ.accounts.roles import Role
-from shequ.casework.models import Attachment, Case, CaseEvent, CaseState, MaterialRequest, Rating, ServiceItem
+from shequ.casework import kinds
+from shequ.casework.catalogue import catalogue_items, file_fields
+from shequ.casework.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseState,
+    ChannelChoice,
+    MaterialRequest,
+    Rating,
+    ServiceItem,
+)
+from shequ.casework.selectors import open_material_request, resident_cases, timeline
+from shequ.casework.selectors import resident_persons as persons_of
+from shequ.casework.workflow import TRANSITIONS, Action
 from shequ.residents.models import Person, PersonStatus
 
 
@@ -43,16 +58,12 @@ def is_resident(user: User | AnonymousUser) -> bool:
 
 def resident_persons(actor: User) -> list[Person]:
     """The people the resident files and follows cases for (their phone's), in a stable order."""
-    from shequ.casework.selectors import resident_persons as persons_of
-
     return list(persons_of(actor).select_related("household").order_by("pk"))
 
 
 def resident_person(actor: User, person_id: int | None) -> Person | None:
     """One of the resident's people (the only one when ``person_id`` is not given and they have one);
     None when the choice is still to make. Someone else's person is a 404."""
-    from django.http import Http404
-
     people = resident_persons(actor)
     if person_id is None:
         return people[0] if len(people) == 1 else None
@@ -74,17 +85,12 @@ def household_members(person: Person) -> list[Person]:
 def offered_items() -> list[ServiceItem]:
     """The catalogue's active items a resident applies for online, by department then name. Items about
     a place (a broken street light) have no applicant: they are reported through Open311, not here."""
-    from shequ.casework.catalogue import catalogue_items
-    from shequ.casework.models import ChannelChoice
-
     rows = catalogue_items().filter(concerns_place=False).order_by("department", "name")
     # ``channels`` is a JSON list; SQLite has no JSON "contains", and the catalogue is a few dozen rows.
     return [item for item in rows if ChannelChoice.ONLINE in item.channels]
 
 
 def offered_item(code: str) -> ServiceItem:
-    from django.http import Http404
-
     for item in offered_items():
         if item.code == code:
             return item
@@ -94,16 +100,11 @@ def offered_item(code: str) -> ServiceItem:
 def my_cases(actor: User) -> QuerySet[Case]:
     """Every case of the resident's people, newest first. A low rating's follow-up is the community's
     own work, not the resident's case."""
-    from shequ.casework import kinds
-    from shequ.casework.selectors import resident_cases
-
     return resident_cases(actor).exclude(kind=kinds.RATING_FOLLOWUP.code)
 
 
 def my_case(actor: User, case_id: int) -> Case:
     """One of the resident's cases; anyone else's (or none) is a 404."""
-    from django.http import Http404
-
     case = my_cases(actor).select_related("item_version", "area").filter(pk=case_id).first()
     if case is None:
         raise Http404
@@ -154,10 +155,6 @@ RATABLE_STATES = frozenset({CaseState.APPROVED, CaseState.COMPLETED, CaseState.R
 
 
 def case_page(actor: User, case_id: int) -> CasePage:
-    from shequ.casework.catalogue import file_fields
-    from shequ.casework.selectors import open_material_request, timeline
-    from shequ.casework.workflow import TRANSITIONS, Action
-
     case = my_case(actor, case_id)
     snapshot = case.item_version.snapshot if case.item_version is not None else {}
     spec = snapshot.get("form", [])
