@@ -46,7 +46,9 @@ class ActionForm(forms.Form):
     them all at once (一次性告知)."""
 
     action = forms.CharField(widget=forms.HiddenInput)
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000, widget=forms.Textarea)
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     materials = forms.MultipleChoiceField(
         label=gettext_lazy("Missing materials"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -108,7 +110,9 @@ class VisitForm(forms.Form):
         choices=list(services.VISIT_OUTCOMES.items()),
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000, widget=forms.Textarea)
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     photos = MultipleFileField(label=gettext_lazy("Photos"), required=False)
 
 
