@@ -207,3 +207,18 @@ def test_another_residents_case_is_a_404(mother, family, case_files, client_of):
     assert Client().get(f"/portal/cases/{case.pk}/")["Location"].startswith("/portal/login/?next=")
     assert client_of("community_staff").get("/portal/cases/").status_code == 403
     assert client_of("community_staff").get(f"/portal/cases/{case.pk}/").status_code == 403
+
+
+def test_a_place_report_the_resident_filed_is_followed_but_not_theirs_to_act_on(mother, family, world):
+    from shequ.accounts.models import User
+
+    resident = User.objects.get(phone_index=family["mother"].phone_index)
+    report = case_file(
+        actor=resident,
+        channel=ChannelChoice.ONLINE,
+        filing=Filing(item_code="street_light_out", form={"detail": "路灯不亮"}, address_text="门户路1号门口"),
+        place_area=world.grid_a1,
+    )
+    assert report.number in mother.get("/portal/cases/").content.decode()
+    page = mother.get(f"/portal/cases/{report.pk}/").content.decode()
+    assert "门户路1号门口" in page and "撤回申请" not in page and "上传文件" not in page

@@ -125,6 +125,9 @@ class CasePage:
     rating: Rating | None
     can_withdraw: bool
     can_rate: bool
+    # A place report the resident filed (a broken street light) has no applicant: they follow it here, but
+    # its files, withdrawal and rating are the applicant's (casework.services), so none are offered.
+    is_applicants: bool
 
 
 # How the resident's timeline names each step (the case's own events; internal ones are not public).
@@ -193,6 +196,7 @@ def case_page(actor: User, case_id: int) -> CasePage:
         attachments=attachments,
         materials=materials,
         rating=rating,
-        can_withdraw=case.state in TRANSITIONS[Action.WITHDRAW].sources,
-        can_rate=rating is None and case.state in RATABLE_STATES,
+        can_withdraw=case.applicant_id is not None and case.state in TRANSITIONS[Action.WITHDRAW].sources,
+        can_rate=case.applicant_id is not None and rating is None and case.state in RATABLE_STATES,
+        is_applicants=case.applicant_id is not None,
     )
