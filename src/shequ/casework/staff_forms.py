@@ -21,6 +21,12 @@ STAFF_CHANNELS = (ChannelChoice.PROXY, ChannelChoice.DOOR)
 FIELD_PREFIX = "v_"
 
 
+def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 class QueueFilterForm(forms.Form):
     """The queue's filters (GET): all optional; an unbound form shows the open cases."""
 
@@ -33,10 +39,10 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args: Any, items: list[tuple[str, str]], areas: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("All")), ("open", _("Open"))] + list(CaseState.choices)
-        self.fields["item"].choices = [("", _("All"))] + items
-        self.fields["channel"].choices = [("", _("All"))] + list(ChannelChoice.choices)
-        self.fields["area"].choices = [("", _("All my area"))] + areas
+        _set_choices(self, "state", [("", _("All")), ("open", _("Open"))] + list(CaseState.choices))
+        _set_choices(self, "item", [("", _("All"))] + items)
+        _set_choices(self, "channel", [("", _("All"))] + list(ChannelChoice.choices))
+        _set_choices(self, "area", [("", _("All my area"))] + areas)
         if len(areas) < 2:
             del self.fields["area"]
 
@@ -55,7 +61,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, materials: dict[str, str], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["materials"].choices = list(materials.items())
+        _set_choices(self, "materials", list(materials.items()))
 
 
 def _checked_upload(upload: UploadedFile) -> UploadedFile:
@@ -100,7 +106,7 @@ class AttachForm(forms.Form):
 
     def __init__(self, *args: Any, materials: dict[str, str], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["material"].choices = [("", _("Other file"))] + list(materials.items())
+        _set_choices(self, "material", [("", _("Other file"))] + list(materials.items()))
         self.fields["material"].required = False
 
 
@@ -128,8 +134,8 @@ class ChooseForm(forms.Form):
 
     def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = [(c.value, c.label) for c in STAFF_CHANNELS]
-        self.fields["item"].choices = [("", "—")] + items
+        _set_choices(self, "channel", [(c.value, c.label) for c in STAFF_CHANNELS])
+        _set_choices(self, "item", [("", "—")] + items)
 
 
 class FilingForm(forms.Form):
@@ -185,7 +191,7 @@ class FilingForm(forms.Form):
         # The item's fields first, then the proxy's, then the description.
         self.fields = {**typed, **self.fields}
         if proxy:
-            self.fields["consent_method"].choices = [("", "—")] + list(services.CONSENT_METHODS.items())
+            _set_choices(self, "consent_method", [("", "—")] + list(services.CONSENT_METHODS.items()))
             self.fields["consent_method"].required = True
             self.fields["proxy_reason"].required = True
         else:

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -118,7 +118,8 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     given = request.GET.copy()
     given.setdefault("state", "open")
     form = QueueFilterForm(given, items=items, areas=[(a.code, labels.get(a.path, a.name)) for a in areas])
-    rows = Case.objects.none()  # a filter that does not parse lists nobody (never the whole area instead)
+    # A filter that does not parse lists nobody (never the whole area instead).
+    rows: QuerySet[Case] = Case.objects.none()
     if form.is_valid():
         chosen = form.cleaned_data
         rows = selectors.staff_cases(
@@ -235,11 +236,17 @@ def _case_context(request: AuthenticatedHttpRequest, case: Case, **forms: Any) -
     # Acting for the applicant (supplying materials, withdrawing) is for cases staff filed for them.
     if case.channel not in (ChannelChoice.PROXY, ChannelChoice.DOOR):
         allowed = [t for t in allowed if t.action not in (Action.SUPPLY_MATERIALS, Action.WITHDRAW)]
+    # The request for materials comes with every required material that has no file yet already ticked.
+    missing = [m["code"] for m in material_rows if m["required"] and not m["files"]]
     actions = [
         {
             "transition": t,
             "form": forms.get(t.action.value)
-            or ActionForm(initial={"action": t.action.value}, materials=materials, prefix=t.action.value),
+            or ActionForm(
+                initial={"action": t.action.value, "materials": missing},
+                materials=materials,
+                prefix=t.action.value,
+            ),
         }
         for t in allowed
     ]
@@ -547,9 +554,10 @@ def figures(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         area = _area_in_scope(actor, code[:20])
     else:
         paths = granted_paths(actor, Capability.CASE_READ)
-        area = Area.objects.filter(path__in=paths).order_by("level", "code").first()
-        if area is None:
+        first = Area.objects.filter(path__in=paths).order_by("level", "code").first()
+        if first is None:
             raise Http404
+        area = first
     children = list(Area.objects.filter(parent=area).order_by("code")) if area.level < Level.GRID else []
     labels = area_labels([area.path])
     total = _figure_row(actor, area, labels.get(area.path, area.name))
