@@ -222,3 +222,21 @@ def test_a_place_report_the_resident_filed_is_followed_but_not_theirs_to_act_on(
     assert report.number in mother.get("/portal/cases/").content.decode()
     page = mother.get(f"/portal/cases/{report.pk}/").content.decode()
     assert "门户路1号门口" in page and "撤回申请" not in page and "上传文件" not in page
+
+
+def test_my_cases_take_the_same_queries_however_many(mother, family):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    values = {"service": "助餐", "wanted_on": "2026-12-20"}
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert mother.get("/portal/cases/").status_code == 200
+        return len(queries)
+
+    _apply(mother, family, code="home_care_service", values=values)
+    one = count()
+    for _n in range(4):
+        _apply(mother, family, code="home_care_service", values=values)
+    assert count() == one
