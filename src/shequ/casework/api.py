@@ -227,6 +227,7 @@ def cases_list(
             unassigned=unassigned,
             area_path=_area_in_scope(actor, area).path if area else "",
             channel=channel,
+            item=item,
         )
     else:
         rows = selectors.resident_cases(actor)
@@ -238,9 +239,10 @@ def cases_list(
             rows = rows.filter(channel=channel)
         if overdue or mine or unassigned or area:
             rows = rows.none()
-    if item:
-        rows = rows.filter(item__code=item)
-    return rows.select_related("item", "area", "assigned_to", "applicant")
+        if item:
+            rows = rows.filter(item__code=item)
+        rows = rows.prefetch_related("area", "assigned_to")
+    return rows
 
 
 class FiguresOut(Schema):

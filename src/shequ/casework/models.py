@@ -207,6 +207,8 @@ class Case(models.Model):
             models.Index(fields=["state", "deadline_at"], name="case_state_deadline"),
             models.Index(fields=["area", "state", "deadline_at"], name="case_area_state_deadline"),
             models.Index(fields=["applicant", "item", "state"], name="case_applicant_item"),
+            # The queue's order: a broad area's first page is read in index order, never sorted whole.
+            models.Index(fields=["deadline_at", "id"], name="case_queue_order"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(time_limit__gt=0), name="case_time_limit_positive"),

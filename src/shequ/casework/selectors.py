@@ -59,7 +59,12 @@ def staff_cases(
         rows = rows.filter(channel=channel)
     if item:
         rows = rows.filter(item__code=item)
-    return rows.select_related("item", "area", "assigned_to").order_by(F("deadline_at").asc(nulls_last=True), "id")
+    # The related rows are fetched for the page's cases only (one query each), never joined: a join
+    # before the sort made PostgreSQL join a whole broad area's cases (25,000 rows: 200 ms) to show 50.
+    # The order is the index ``case_queue_order``: a broad area's first page is read in order.
+    return rows.prefetch_related("item", "area", "assigned_to", "applicant").order_by(
+        F("deadline_at").asc(nulls_last=True), "id"
+    )
 
 
 def staff_case(actor: User, case_id: int) -> Case:
