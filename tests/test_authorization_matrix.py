@@ -91,6 +91,67 @@ def own_message(client):
     return Message.objects.create(channel="site", recipient=recipient, body="通知", topic="test")
 
 
+RESIDENTS = frozenset({Role.RESIDENT})
+PORTAL = {"anonymous": 302, "denied": 403}
+
+
+def own_case(client):
+    """A case of a person registered with the signed-in account's phone, filed by community A's staff."""
+    from shequ.casework.services import Filing, case_file
+    from shequ.residents.models import Address, Household, Person, Relation, ResidenceType, Sex
+
+    world = client.world
+    user_id = client.session.get("_auth_user_id")
+    user = User.objects.get(pk=user_id) if user_id else None
+    phone = user.phone if user is not None and user.phone else "13800000099"
+    address = Address.objects.create(area=world.grid_a1, street_address="矩阵路1号", building="1", unit="1", room="1")
+    household = Household.objects.create(area=world.community_a, address=address, number=unique("M-"))
+    person = Person.objects.create(
+        area=world.grid_a1,
+        name="矩阵居民",
+        id_number=id_number(900 + next(_counter) % 99, birth="19610101"),
+        phone=phone,
+        sex=Sex.MALE,
+        birth_date="1961-01-01",
+        residence_type=ResidenceType.REGISTERED,
+        household=household,
+        relation=Relation.HEAD,
+        address=address,
+    )
+    return case_file(
+        actor=User.objects.get(username="community_staff"),
+        channel="proxy",
+        filing=Filing(
+            item_code="home_care_service",
+            applicant_id=person.pk,
+            form={"applicant": person.pk, "service": "助餐", "wanted_on": "2026-12-20"},
+        ),
+        consent_method="in_person",
+        proxy_reason="行动不便",
+    )
+
+
+def own_attachment(client):
+    import io
+
+    from shequ.casework.services import case_attach
+
+    case = own_case(client)
+    return case_attach(
+        actor=User.objects.get(username="community_staff"),
+        case_id=case.pk,
+        material="",
+        upload=io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32),
+        filename="a.png",
+    )
+
+
+def _not_a_picture():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("a.png", b"not a picture")
+
+
 def json_post(client, url, body):
     return client.post(url, body, content_type="application/json")
 
@@ -590,6 +651,33 @@ PAGE_SPECS: dict[str, Spec] = {
         lambda c, t: c.get(f"/open311/v2/tokens/{open311_number(c)}.json"), AUTHENTICATED, anonymous=200
     ),
     "open311:not_found": Spec(lambda c, t: c.get("/open311/v2/nothing"), frozenset(), anonymous=404),
+    "portal:home": Spec(lambda c, t: c.get("/portal/"), AUTHENTICATED, anonymous=302),
+    "portal:login": Spec(lambda c, t: c.get("/portal/login/"), AUTHENTICATED - RESIDENTS, denied=302, anonymous=200),
+    "portal:logout": Spec(lambda c, t: c.post("/portal/logout/"), AUTHENTICATED, ok=302, anonymous=302),
+    "portal_cases:list": Spec(lambda c, t: c.get("/portal/cases/"), RESIDENTS, **PORTAL),
+    "portal_cases:items": Spec(lambda c, t: c.get("/portal/cases/items/"), RESIDENTS, **PORTAL),
+    "portal_cases:apply": Spec(lambda c, t: c.get("/portal/cases/apply/residence_certificate/"), RESIDENTS, **PORTAL),
+    "portal_cases:case": Spec(lambda c, t: c.get(f"/portal/cases/{own_case(c).pk}/"), RESIDENTS, **PORTAL),
+    "portal_cases:upload": Spec(
+        lambda c, t: c.post(f"/portal/cases/{own_case(c).pk}/files/", {"material": "", "file": _not_a_picture()}),
+        RESIDENTS,
+        ok=302,
+        **PORTAL,
+    ),
+    "portal_cases:download": Spec(
+        lambda c, t: (a := own_attachment(c)) and c.get(f"/portal/cases/{a.case_id}/files/{a.pk}/"),
+        RESIDENTS,
+        **PORTAL,
+    ),
+    "portal_cases:supply": Spec(
+        lambda c, t: c.post(f"/portal/cases/{own_case(c).pk}/supply/"), RESIDENTS, ok=302, **PORTAL
+    ),
+    "portal_cases:withdraw": Spec(
+        lambda c, t: c.post(f"/portal/cases/{own_case(c).pk}/withdraw/"), RESIDENTS, ok=302, **PORTAL
+    ),
+    "portal_cases:rate": Spec(
+        lambda c, t: c.post(f"/portal/cases/{own_case(c).pk}/rate/", {"level": 5}), RESIDENTS, ok=302, **PORTAL
+    ),
     "api:openapi-json": Spec(lambda c, t: c.get("/api/openapi.json"), AUTHENTICATED, anonymous=200),
     "api:openapi-view": Spec(lambda c, t: c.get("/api/docs"), AUTHENTICATED, anonymous=200),
     "api:api-root": Spec(lambda c, t: c.get("/api/"), frozenset(), anonymous=404),
