@@ -17,6 +17,8 @@ from shequ.areas.models import Area, Level
 from shequ.areas.services import grid_create
 
 DEMO_PASSWORD = "Shequ-demo-2026"
+# The demo resident's mobile number: they sign in to the portal with it and a one-time code.
+DEMO_RESIDENT_PHONE = "13942880483"
 GRIDS_PER_COMMUNITY = 3
 
 
@@ -91,7 +93,7 @@ def load_demo(*, city_code: str = "2101", streets: int = 2, seed: int = 2026) ->
             community_a,
             home_area_code=community_a.code,
             id_number=demo_id_number(rng, district.code[:6], "19480312", female=True),
-            phone=f"139{rng.randrange(10**8):08d}",
+            phone=DEMO_RESIDENT_PHONE,
         ),
     ]
     return rows
