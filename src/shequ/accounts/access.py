@@ -29,5 +29,10 @@ def granted_paths(user: User, capability: str) -> list[str]:
     return roots
 
 
+def roles_of(user: User) -> set[str]:
+    """The roles the user holds anywhere (from the same per-request cache)."""
+    return {g.role for g in _grants(user)} if user.is_active else set()
+
+
 def forget_grants(user: User) -> None:
     user.grants_cache = None

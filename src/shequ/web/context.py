@@ -1,5 +1,7 @@
 from django.http import HttpRequest
 
+from shequ.accounts.access import roles_of
+from shequ.accounts.roles import Role
 from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import has_capability
 
@@ -17,5 +19,8 @@ def navigation(request: HttpRequest) -> dict[str, dict[str, bool]]:
             "audit": has_capability(user, Capability.AUDIT_READ),
             "reference": has_capability(user, Capability.REFERENCE_EDIT),
             "accounts": has_capability(user, Capability.ACCOUNTS_MANAGE),
+            "cases": has_capability(user, Capability.CASE_READ),
+            "api_keys": has_capability(user, Capability.API_KEYS_MANAGE),
+            "portal": Role.RESIDENT in roles_of(user),
         }
     }
