@@ -374,8 +374,13 @@ def _may(actor: User, case: Case, action: Action) -> bool:
     if Who.STAFF in transition.who and _holds(actor, transition.capability, case.area):
         return True
     if Who.APPLICANT in transition.who:
-        # The applicant, or staff of the area acting for them (a proxy or door-to-door case).
-        return _is_applicant(actor, case) or _holds(actor, Capability.CASE_HANDLE, case.area)
+        # The applicant, or staff of the area acting for them (a proxy or door-to-door case). An online
+        # case is the resident's own: staff neither withdraw it nor answer its notice in their name.
+        if _is_applicant(actor, case):
+            return True
+        return case.channel in (ChannelChoice.PROXY, ChannelChoice.DOOR) and _holds(
+            actor, Capability.CASE_HANDLE, case.area
+        )
     return False
 
 
