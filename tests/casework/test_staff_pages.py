@@ -493,3 +493,13 @@ def test_the_figures_count_the_cases_made_here(user_of, client_of, world, househ
     assert re.search(r'id="fig-total">3<', drilled)
     assert client_of("community_staff_b").get("/cases/figures/", {"area": world.community_a.code}).status_code == 404
     assert client_of("programme_officer").get("/cases/figures/").status_code == 403
+
+
+def test_a_reader_of_cases_adds_no_files(user_of, client_of, household, case_files):
+    case = _file(user_of("community_staff"), household.applicant)
+    upload = io.BytesIO(PNG)
+    upload.name = "x.png"
+    response = client_of("city_admin").post(f"/cases/{case.pk}/attach/", {"material": "", "file": upload})
+    assert response.status_code == 400
+    assert not Attachment.objects.filter(case=case).exists()
+    assert "upload" not in client_of("city_admin").get(f"/cases/{case.pk}/").content.decode()

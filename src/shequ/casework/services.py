@@ -555,6 +555,9 @@ def case_attach(*, actor: User, case_id: int, material: str, upload: IO[bytes], 
     is stored sealed outside the static root. The file is read and sealed before the short transaction
     that records it: no write lock is held while a file is read."""
     case = _visible_case(actor, case_id)
+    # Staff who only read cases (the city administrator) add no files; handlers and the applicant do.
+    if not (_holds(actor, Capability.CASE_HANDLE, case.area) or _is_applicant(actor, case)):
+        raise ValidationError({"file": _("You may not do this with this case.")})
     if case.state in CLOSED_STATES:
         raise ValidationError({"file": _("The case is closed.")})
     names = _material_names(case)
