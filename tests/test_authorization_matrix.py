@@ -152,6 +152,58 @@ def _not_a_picture():
     return SimpleUploadedFile("a.png", b"not a picture")
 
 
+CASE_READERS = frozenset(
+    {Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.CITY_ADMIN}
+)
+CASE_HANDLERS = CASE_READERS - {Role.CITY_ADMIN}
+# The city administrator reads cases but does not handle them: a handler's form is refused with a message.
+CASE_FORM = {"anonymous": 302, "denied": (400, 403, 404)}
+
+
+def case_of(person, accepted=False):
+    """A proxy case of ``person``, where they live (accepted: a receipt exists to print)."""
+    from shequ.casework.models import Case, CaseEvent
+
+    case = Case.objects.create(
+        number=unique("M"),
+        kind="service",
+        area=person.area,
+        channel="proxy",
+        applicant=person,
+        form_data="{}",
+        submitted_at=timezone.now(),
+        time_limit=5,
+        time_limit_unit="working_days",
+    )
+    if accepted:
+        CaseEvent.objects.create(case=case, at=timezone.now(), action="accept")
+    return case
+
+
+def _png():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+
+
+def attachment_of(person):
+    """A file of a case of ``person``, added by a handler of the case's area."""
+    import io
+
+    from shequ.accounts.access import granted_paths
+    from shequ.casework.services import case_attach
+
+    case = case_of(person)
+    handler = next(
+        u
+        for u in User.objects.filter(grants__role__in=[Role.COMMUNITY_STAFF, Role.GRID_WORKER]).distinct()
+        if any(case.area.path.startswith(p) for p in granted_paths(u, "case.handle"))
+    )
+    return case_attach(
+        actor=handler, case_id=case.pk, material="", upload=io.BytesIO(_png().read()), filename="photo.png"
+    )
+
+
 def json_post(client, url, body):
     return client.post(url, body, content_type="application/json")
 
@@ -677,6 +729,47 @@ PAGE_SPECS: dict[str, Spec] = {
     ),
     "portal_cases:rate": Spec(
         lambda c, t: c.post(f"/portal/cases/{own_case(c).pk}/rate/", {"level": 5}), RESIDENTS, ok=302, **PORTAL
+    ),
+    "casework:queue": Spec(lambda c, t: c.get("/cases/"), CASE_READERS, **PAGE),
+    "casework:file": Spec(lambda c, t: c.get("/cases/new/"), CASE_HANDLERS, **PAGE),
+    "casework:figures": Spec(lambda c, t: c.get("/cases/figures/"), CASE_READERS, **PAGE),
+    "casework:case": Spec(lambda c, t: c.get(f"/cases/{case_of(t.obj).pk}/"), CASE_READERS, target="person", **PAGE),
+    "casework:take": Spec(
+        lambda c, t: c.post(f"/cases/{case_of(t.obj).pk}/take/"), CASE_HANDLERS, ok=302, target="person", **PAGE
+    ),
+    # Releasing a case one does not hold is reached and answered with a message.
+    "casework:release": Spec(
+        lambda c, t: c.post(f"/cases/{case_of(t.obj).pk}/release/"), CASE_READERS, ok=302, target="person", **PAGE
+    ),
+    "casework:act": Spec(
+        lambda c, t: c.post(f"/cases/{case_of(t.obj).pk}/act/", {"action": "accept", "accept-action": "accept"}),
+        CASE_HANDLERS,
+        ok=302,
+        target="person",
+        **CASE_FORM,
+    ),
+    "casework:visit": Spec(
+        lambda c, t: c.post(f"/cases/{case_of(t.obj).pk}/visit/", {"outcome": "done"}),
+        CASE_HANDLERS,
+        ok=302,
+        target="person",
+        **CASE_FORM,
+    ),
+    "casework:attach": Spec(
+        lambda c, t: c.post(f"/cases/{case_of(t.obj).pk}/attach/", {"material": "", "file": _png()}),
+        CASE_HANDLERS,
+        ok=302,
+        target="person",
+        **CASE_FORM,
+    ),
+    "casework:print": Spec(
+        lambda c, t: c.get(f"/cases/{case_of(t.obj, accepted=True).pk}/print/receipt/"),
+        CASE_READERS,
+        target="person",
+        **PAGE,
+    ),
+    "casework:attachment": Spec(
+        lambda c, t: c.get(f"/cases/files/{attachment_of(t.obj).pk}/"), CASE_READERS, target="person", **PAGE
     ),
     "api:openapi-json": Spec(lambda c, t: c.get("/api/openapi.json"), AUTHENTICATED, anonymous=200),
     "api:openapi-view": Spec(lambda c, t: c.get("/api/docs"), AUTHENTICATED, anonymous=200),
