@@ -82,9 +82,8 @@ def staff_case(actor: User, case_id: int) -> Case:
 def resident_cases(actor: User) -> QuerySet[Case]:
     """A resident's cases: those of the people registered with their phone (whoever filed them: staff
     file proxy and door-to-door cases for them) and the place reports they filed themselves."""
-    own_reports = Q(filed_by=actor, applicant__isnull=True) if actor.is_authenticated else Q(pk__in=[])
     return (
-        Case.objects.filter(Q(applicant__in=resident_persons(actor)) | own_reports)
+        Case.objects.filter(Q(applicant__in=resident_persons(actor)) | Q(filed_by=actor, applicant__isnull=True))
         .select_related("item", "applicant")
         .order_by("-submitted_at", "-id")
     )

@@ -428,7 +428,13 @@ def case_act(*, actor: User, case_id: int, action: str, note: str = "", material
         case.state = case.resume_state or CaseState.ACCEPTED
         case.resume_state = ""
         if case.clock_stopped_at is not None and case.deadline_at is not None:
-            due = resumed_deadline(case.deadline_at, case.clock_stopped_at, now, case.time_limit_unit, work_calendar())
+            due = resumed_deadline(
+                timezone.localtime(case.deadline_at),  # days are local days
+                timezone.localtime(case.clock_stopped_at),
+                timezone.localtime(now),
+                case.time_limit_unit,
+                work_calendar(),
+            )
             case.deadline_at = due.at
             case.deadline_uncertain = case.deadline_uncertain or due.flagged
         case.clock_stopped_at = None
@@ -521,6 +527,8 @@ def case_take(*, actor: User, case_id: int) -> Case:
         holder = Case.objects.filter(pk=case.pk).values_list("assigned_to", flat=True).first()
         if holder == actor.pk:
             return case
+        if holder is None:  # taken and released again in between
+            raise CaseTaken({"case": _("The case changed hands just now. Please try again.")})
         name = User.objects.filter(pk=holder).values_list("display_name", "username").first()
         raise CaseTaken(
             {"case": _("%(name)s has already taken this case.") % {"name": (name[0] or name[1]) if name else "?"}}
