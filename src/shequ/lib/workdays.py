@@ -98,12 +98,21 @@ def resumed_deadline(
     old: datetime, stopped_at: datetime, resumed_at: datetime, unit: str, calendar: WorkCalendar
 ) -> Deadline:
     """The deadline after the clock stood still from ``stopped_at`` to ``resumed_at`` (waiting for the
-    resident). What was left when the clock stopped is left again when it restarts: working days left
-    for a working-day limit (counted from the stop's day), elapsed time for the others."""
+    resident): it moves on by the time that stood still. For a working-day limit that is the working days
+    after the day the clock stopped up to the day it restarted, counted on from the old deadline's day
+    (so a case that was overdue when it stopped is still overdue); for the other units the elapsed time.
+    Days are read in the old deadline's time zone (pass local times: a UTC date is the wrong day)."""
     if resumed_at <= stopped_at:
         return Deadline(old, False)
     if LimitUnit(unit) is LimitUnit.WORKING_DAYS:
-        left = calendar.working_days_between(stopped_at.date(), old.date())
-        day, flagged = calendar.add_working_days(resumed_at.date(), left)
-        return Deadline(end_of_day(day, old.tzinfo), flagged)
+        stopped_day = stopped_at.astimezone(old.tzinfo).date()
+        resumed_day = resumed_at.astimezone(old.tzinfo).date()
+        stood = calendar.working_days_between(stopped_day, resumed_day)
+        # Days that stood still in a year without an official arrangement make the count uncertain too.
+        unsure = any(
+            not calendar.is_known(stopped_day + timedelta(days=n))
+            for n in range(1, (resumed_day - stopped_day).days + 1)
+        )
+        day, flagged = calendar.add_working_days(old.date(), stood)
+        return Deadline(end_of_day(day, old.tzinfo), flagged or unsure)
     return Deadline(old + (resumed_at - stopped_at), False)
