@@ -41,8 +41,16 @@ def staff_cases(
     channel: str = "",
     item: str = "",
 ) -> QuerySet[Case]:
-    """The queue: the actor's area's cases, earliest deadline first."""
-    rows = Case.objects.visible_to(actor, Capability.CASE_READ)
+    """The queue: the actor's area's cases, earliest deadline first.
+
+    The scope is the list of the areas the actor reads (one small query) rather than a join on their
+    paths: with the areas' ids the planner knows how many cases a broad area holds and reads the first
+    page in the order of the index ``case_queue_order``; with the join it took a community's 25,000 cases
+    for a few dozen and sorted them all (60-200 ms at 100,000 cases)."""
+    areas = Area.objects.visible_to(actor, Capability.CASE_READ)
+    if area_path:
+        areas = areas.within(area_path)
+    rows = Case.objects.filter(area_id__in=list(areas.values_list("pk", flat=True)))
     if state == "open":
         rows = rows.filter(state__in=OPEN_STATES)
     elif state:
@@ -53,8 +61,6 @@ def staff_cases(
         rows = rows.filter(assigned_to=actor)
     if unassigned:
         rows = rows.filter(assigned_to__isnull=True)
-    if area_path:
-        rows = rows.within(area_path)
     if channel:
         rows = rows.filter(channel=channel)
     if item:
