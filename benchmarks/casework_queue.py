@@ -158,7 +158,8 @@ print("OPEN", Case.objects.exclude(state__in=["completed", "rejected", "withdraw
         text=True,
     ).stdout
     print(out.strip().splitlines()[-1], file=sys.stderr)
-    return json.loads(re.search(r"USERS (.*)", out).group(1))  # type: ignore[union-attr]
+    names: list[str] = json.loads(re.search(r"USERS (.*)", out).group(1))  # type: ignore[union-attr]
+    return names
 
 
 class Session:
@@ -204,7 +205,9 @@ class Session:
 
 
 def run_users(sessions: list[Session], paths: list[str], seconds: float, pause: tuple[float, float]) -> dict:
-    latencies: list[float] = []
+    """Each session requests the paths in turn, pausing between requests; the summary of all of them and,
+    with more than one path, of each."""
+    latencies: dict[str, list[float]] = {path: [] for path in paths}
     errors = [0]
     lock = threading.Lock()
     stop = time.monotonic() + seconds
@@ -221,7 +224,7 @@ def run_users(sessions: list[Session], paths: list[str], seconds: float, pause: 
             took = time.perf_counter() - started
             with lock:
                 if status == 200:
-                    latencies.append(took)
+                    latencies[path].append(took)
                 else:
                     errors[0] += 1
             if pause[1]:
@@ -233,7 +236,11 @@ def run_users(sessions: list[Session], paths: list[str], seconds: float, pause: 
         t.start()
     for t in threads:
         t.join()
-    return summary(latencies, time.monotonic() - started, errors[0])
+    took = time.monotonic() - started
+    result: dict = summary([x for values in latencies.values() for x in values], took, errors[0])
+    if len(paths) > 1:
+        result["by_path"] = {path: summary(values, took, 0) for path, values in latencies.items()}
+    return result
 
 
 def run_transitions(sessions: list[Session], case_ids: list[int], rate: float, seconds: float) -> dict:

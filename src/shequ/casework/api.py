@@ -348,7 +348,7 @@ def case_file(request: AuthenticatedHttpRequest, payload: CaseIn) -> Status:
 
 
 class CaseActionIn(Schema):
-    action: ActionIn
+    action: ActionIn  # type: ignore[valid-type]
     note: str = Field("", max_length=2000)
     materials: list[str] = Field(default_factory=list, max_length=50, description="codes of the missing materials")
 
