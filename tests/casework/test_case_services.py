@@ -18,7 +18,7 @@ from django.utils import translation
 from shequ.accounts.models import Grant
 from shequ.accounts.system import SYSTEM_USERNAME
 from shequ.audit.models import AuditEvent
-from shequ.casework import services
+from shequ.casework import selectors, services
 from shequ.casework.models import Case, CaseState
 from shequ.outbox.models import Channel, Message
 
@@ -317,9 +317,16 @@ def test_a_case_of_community_b_is_404_to_community_a_in_every_service(user_of, h
         lambda: services.case_visit_record(actor=staff, case_id=case.pk, outcome="done"),
         lambda: services.case_rate(actor=staff, case_id=case.pk, level=5),
     ]
-    for call in calls:
+    reads = [
+        lambda: selectors.staff_case(staff, case.pk),
+        lambda: selectors.case_for(staff, case.pk),
+        lambda: selectors.resident_case(user_of("resident"), case.pk),
+    ]
+    for call in calls + reads:
         with pytest.raises(Http404):
             call()
+    assert not selectors.staff_cases(staff).filter(pk=case.pk).exists()
+    assert selectors.figures(staff).total == 0
     assert AuditEvent.objects.count() == before
     case.refresh_from_db()
     assert case.state == CaseState.SUBMITTED and case.assigned_to_id is None
