@@ -191,3 +191,14 @@ def test_marking_a_year_official_removes_the_flag_and_its_days_count(user_of, ap
     clock.at = at(2027, 2, 18, 10)
     other = make_household(applicant.area, applicant.household.area, number="815").applicant
     assert file(user_of, other).deadline_at == end(2027, 2, 22)  # 2-19, make-up Saturday 2-20, 2-22
+
+
+def test_a_warning_is_given_again_before_a_moved_deadline(user_of, applicant, clock, case_files):
+    clock.at = at(2025, 9, 24, 9)
+    case = file(user_of, applicant)  # due at the end of 9-28
+    assert services.cases_check_deadlines(now=at(2025, 9, 28, 9)).warned == 1
+    case = _wait_and_answer(user_of, case, clock, at(2025, 9, 28, 10), at(2025, 9, 30, 10))
+    assert case.deadline_at == end(2025, 9, 30)  # 9-29 and 9-30 stood still: two working days on
+    assert case.warned_at is None
+    assert services.cases_check_deadlines(now=at(2025, 9, 30, 11)).warned == 1
+    assert services.cases_check_deadlines(now=at(2025, 9, 30, 12)).warned == 0

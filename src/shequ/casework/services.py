@@ -435,6 +435,9 @@ def case_act(*, actor: User, case_id: int, action: str, note: str = "", material
                 case.time_limit_unit,
                 work_calendar(),
             )
+            if due.at > case.deadline_at:
+                # A warning was about the old deadline: the job warns again before the new one.
+                case.warned_at = None
             case.deadline_at = due.at
             case.deadline_uncertain = case.deadline_uncertain or due.flagged
         case.clock_stopped_at = None
