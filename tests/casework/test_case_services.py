@@ -268,10 +268,10 @@ def test_the_deadline_job_warns_escalates_as_the_system_and_is_idempotent(user_o
     assert (run.warned, run.escalated) == (0, 0)
     run = services.cases_check_deadlines(now=due - timedelta(hours=2))
     assert run.warned == 1 and run.escalated == 0
-    assert any(case.number in body for body in site_messages(worker))  # the grid's worker handles it
+    assert any(case.number in body and "即将到期" in body for body in site_messages(worker))  # the grid's worker
     run = services.cases_check_deadlines(now=due + timedelta(minutes=1))
     assert (run.warned, run.escalated) == (0, 1)
-    assert any(case.number in body for body in site_messages(officer))
+    assert any(case.number in body and "超期" in body for body in site_messages(officer))
     assert not site_messages(user_of("district_officer_b"))
     again = services.cases_check_deadlines(now=due + timedelta(hours=5))
     assert (again.warned, again.escalated) == (0, 0)
