@@ -202,3 +202,41 @@ def test_a_warning_is_given_again_before_a_moved_deadline(user_of, applicant, cl
     assert case.warned_at is None
     assert services.cases_check_deadlines(now=at(2025, 9, 30, 11)).warned == 1
     assert services.cases_check_deadlines(now=at(2025, 9, 30, 12)).warned == 0
+
+
+def test_uncertain_deadlines_are_counted_again_once_the_year_is_official(user_of, applicant, clock, case_files):
+    from shequ.accounts.system import SYSTEM_USERNAME
+    from shequ.audit.models import AuditEvent
+
+    admin = user_of("city_admin")
+    card = {"applicant": applicant.pk, "pickup": "社区领取"}
+    clock.at = at(2026, 12, 28, 9)
+    plain = file(user_of, applicant, "elderly_preferential_card", card)  # 10 working days, into 2027
+    assert (plain.deadline_at, plain.deadline_uncertain) == (end(2027, 1, 12), True)
+    other = make_household(applicant.area, applicant.household.area, number="816").applicant
+    waited = file(user_of, other, "elderly_preferential_card", {"applicant": other.pk, "pickup": "社区领取"})
+    # It waited for materials from 12-29 to 12-31 (12-30 and 12-31 stood still): due two working days later.
+    clock.at = at(2026, 12, 29, 9)
+    services.case_act(
+        actor=user_of("community_staff"), case_id=waited.pk, action="request_materials", materials=["id_card"]
+    )
+    clock.at = at(2026, 12, 31, 9)
+    services.case_attach(
+        actor=user_of("resident"), case_id=waited.pk, material="id_card", upload=upload(), filename="a.png"
+    )
+    waited = services.case_act(actor=user_of("resident"), case_id=waited.pk, action="supply_materials")
+    assert (waited.deadline_at, waited.deadline_uncertain) == (end(2027, 1, 14), True)
+    # While 2027 is not official the job changes nothing.
+    assert services.cases_check_deadlines(now=at(2026, 12, 31, 10)).recounted == 0
+    # The arrangement is entered (an imagined bridging day off on Monday 1-4) and the year marked official.
+    calendar_day_set(actor=admin, day=date(2027, 1, 4), kind="day_off", name="元旦调休", source="国办发明电")
+    calendar_year_set(actor=admin, year=2027, official=True, source="国办发明电")
+    run = services.cases_check_deadlines(now=at(2026, 12, 31, 10))
+    assert run.recounted == 2
+    plain.refresh_from_db()
+    waited.refresh_from_db()
+    assert (plain.deadline_at, plain.deadline_uncertain) == (end(2027, 1, 13), False)
+    assert (waited.deadline_at, waited.deadline_uncertain) == (end(2027, 1, 15), False)
+    events = AuditEvent.objects.filter(action="casework.deadline_recount").select_related("actor")
+    assert events.count() == 2 and {e.actor.username for e in events} == {SYSTEM_USERNAME}
+    assert services.cases_check_deadlines(now=at(2026, 12, 31, 11)).recounted == 0

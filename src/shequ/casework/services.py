@@ -28,7 +28,7 @@ from shequ.areas.models import Area, Level
 from shequ.audit.services import record_event
 from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import Actor, granted_paths, require_capability
-from shequ.lib.workdays import deadline, resumed_deadline
+from shequ.lib.workdays import Deadline, WorkCalendar, deadline, resumed_deadline
 from shequ.outbox.models import Channel
 from shequ.outbox.services import message_queue
 from shequ.privacy.sealed import open_sealed, seal_stream
@@ -728,6 +728,7 @@ def _open_followup(actor: User, case: Case) -> Case:
 class DeadlineRun:
     warned: int = 0
     escalated: int = 0
+    recounted: int = 0
 
 
 def cases_check_deadlines(*, now: datetime | None = None, batch: int = 500) -> DeadlineRun:
@@ -738,6 +739,14 @@ def cases_check_deadlines(*, now: datetime | None = None, batch: int = 500) -> D
     actor = system_actor()
     require_capability(actor, Capability.CASE_ESCALATE)
     run = DeadlineRun()
+    # First the deadlines counted into a year whose arrangement has been entered since (the flag said
+    # they were not certain): counted again on the calendar as it stands, before anyone is warned.
+    calendar = work_calendar()
+    uncertain = Case.objects.visible_to(actor, Capability.CASE_READ).exclude(state__in=CLOSED_STATES)
+    for case_id in uncertain.filter(
+        deadline_uncertain=True, deadline_at__year__in=sorted(calendar.official_years)
+    ).values_list("pk", flat=True)[:batch]:
+        run.recounted += _recount_deadline(actor, case_id, calendar)
     open_cases = Case.objects.visible_to(actor, Capability.CASE_READ).exclude(
         state__in=CLOSED_STATES | CLOCK_STOPPED_STATES
     )
@@ -751,6 +760,55 @@ def cases_check_deadlines(*, now: datetime | None = None, batch: int = 500) -> D
     ]:
         run.escalated += _escalate(actor, case_id, now)
     return run
+
+
+def recounted_deadline(case: Case, calendar: WorkCalendar) -> Deadline:
+    """The case's deadline counted again from its filing on ``calendar``, the clock standing still from
+    each notice of missing materials to its answer (as ``case_act`` moved it then)."""
+    due = deadline(timezone.localtime(case.submitted_at), case.time_limit, case.time_limit_unit, calendar)
+    stops = case.material_requests.filter(answered_at__isnull=False).order_by("requested_at", "id")
+    for requested, answered in stops.values_list("requested_at", "answered_at"):
+        moved = resumed_deadline(
+            timezone.localtime(due.at),
+            timezone.localtime(requested),
+            timezone.localtime(answered),
+            case.time_limit_unit,
+            calendar,
+        )
+        due = Deadline(moved.at, due.flagged or moved.flagged)
+    return due
+
+
+@transaction.atomic
+def _recount_deadline(actor: User, case_id: int, calendar: WorkCalendar) -> int:
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .filter(pk=case_id, deadline_uncertain=True)
+        .exclude(state__in=CLOSED_STATES)
+        .first()
+    )
+    if case is None or case.deadline_at is None:
+        return 0
+    due = recounted_deadline(case, calendar)
+    if due.flagged and due.at == case.deadline_at:
+        return 0  # still counted into a year without an arrangement: nothing new to say
+    before = case.deadline_at
+    case.deadline_at, case.deadline_uncertain = due.at, due.flagged
+    if due.at > before:
+        # A warning or an escalation was about the old deadline.
+        case.warned_at = None
+        case.escalated_at = None
+    case.save(update_fields=["deadline_at", "deadline_uncertain", "warned_at", "escalated_at", "updated_at"])
+    _event(
+        case,
+        actor=actor,
+        action="deadline_recount",
+        public=False,
+        before=before.isoformat(),
+        after=due.at.isoformat(),
+        certain=not due.flagged,
+    )
+    return 1
 
 
 @transaction.atomic
