@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from shequ.accounts.roles import Role
@@ -85,7 +86,8 @@ def test_filters_by_person_action_area_and_date(world, user_of, client_of):
     assert "查看个人信息明文" in by_group and "添加特殊群体" not in by_group
     by_area = _page(client, f"?area={world.community_b.code}")
     assert "其他操作" in by_area and "添加特殊群体" not in by_area
-    today = AuditEvent.objects.latest("id").at.date().isoformat()
+    # The page's dates are local (Asia/Shanghai): in UTC's evening the local day is already the next one.
+    today = timezone.localdate(AuditEvent.objects.latest("id").at).isoformat()
     assert "添加特殊群体" in _page(client, f"?since={today}&until={today}")
     assert "添加特殊群体" not in _page(client, "?since=2001-01-01&until=2001-01-02")
 

@@ -128,6 +128,7 @@ CATALOGUE: list[tuple[Promise, list[tuple[str, Promise]]]] = [
             ("casework.rate", _("Rated a case")),
             ("casework.warn", _("Warned of a case's deadline")),
             ("casework.escalate", _("Escalated an overdue case")),
+            ("casework.deadline_recount", _("Counted a case's deadline again on the official holiday arrangement")),
             ("casework.receipt_print", _("Printed a case's receipt")),
             ("casework.materials_notice_print", _("Printed a one-time notice of missing materials")),
             ("casework.api_key_issue", _("Issued an Open311 API key")),

@@ -393,7 +393,7 @@ def load_demo_cases(*, seed: int = 2026) -> int:
     now = timezone.now()
     for case in Case.objects.filter(pk__in=[c.pk for c in cases]).exclude(state=CaseState.WAITING):
         age = rng.randint(1, 15)
-        filed = now - timedelta(days=age)
+        filed = timezone.localtime(now - timedelta(days=age))
         changes: dict[str, object] = {"submitted_at": filed}
         if case.time_limit:
             due = deadline(filed, case.time_limit, case.time_limit_unit, calendar)
