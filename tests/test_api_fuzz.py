@@ -31,11 +31,35 @@ def keep_test_connection():
     request_finished.connect(close_old_connections)
 
 
+def _cases_for_fuzzing(world):
+    """Three proxy cases of 甲 (the fixture's resident of community A's first grid)."""
+    from shequ.casework.services import Filing, case_file
+    from shequ.residents.models import Person
+
+    staff = User.objects.get(username="community_staff")
+    person = Person.objects.get(name="甲")
+    for service in ("助餐", "助浴", "助洁"):
+        case_file(
+            actor=staff,
+            channel="proxy",
+            filing=Filing(
+                item_code="home_care_service",
+                applicant_id=person.pk,
+                form={"applicant": person.pk, "service": service, "wanted_on": "2026-12-20"},
+            ),
+            consent_method="in_person",
+            proxy_reason="行动不便",
+        )
+
+
 @pytest.fixture
 def fuzz_cookies(world, client_of, keep_test_connection):
     user = User.objects.create(username="fuzzer")
     for role in (Role.CITY_ADMIN, Role.SYSADMIN, Role.AUDITOR):
         Grant.objects.create(user=user, role=role, area=world.city)
+    # A handler's grant too, and cases to act on: the case operations then reach their services.
+    Grant.objects.create(user=user, role=Role.DISTRICT_OFFICER, area=world.district)
+    _cases_for_fuzzing(world)
     from django.test import Client
 
     client = Client()

@@ -146,6 +146,37 @@ def own_attachment(client):
     )
 
 
+def own_completed_case(client):
+    from shequ.casework.services import case_act
+
+    case = own_case(client)
+    staff = User.objects.get(username="community_staff")
+    for action in ("accept", "approve", "complete"):
+        case_act(actor=staff, case_id=case.pk, action=action)
+    return case
+
+
+def api_file_for(client, person):
+    return json_post(
+        client,
+        "/api/cases",
+        {
+            "item": "home_care_service",
+            "channel": "proxy",
+            "applicant_id": person.pk,
+            "form": {"applicant": person.pk, "service": "助餐", "wanted_on": "2026-12-20"},
+            "consent_method": "in_person",
+            "proxy_reason": "行动不便",
+        },
+    )
+
+
+def api_take_and_release(client, person):
+    case = case_of(person)
+    client.post(f"/api/cases/{case.pk}/take")
+    return client.post(f"/api/cases/{case.pk}/release")
+
+
 def _not_a_picture():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -537,6 +568,29 @@ API_SPECS: dict[str, Spec] = {
         denied=(404, 422),
         target="community",
     ),
+    # Staff get their area's queue, a resident their own cases: everyone signed in has a list.
+    "cases_list": Spec(lambda c, t: c.get("/api/cases"), AUTHENTICATED),
+    "cases_figures": Spec(lambda c, t: c.get(f"/api/cases/figures?area={t.area.code}"), CASE_READERS, target="area"),
+    "case_get": Spec(lambda c, t: c.get(f"/api/cases/{case_of(t.obj).pk}"), CASE_READERS, target="person"),
+    "case_file": Spec(lambda c, t: api_file_for(c, t.obj), CASE_HANDLERS, ok=201, target="person"),
+    # The city administrator reads the case but may not act on it: 409 (refused), like a wrong state.
+    "case_act": Spec(
+        lambda c, t: json_post(c, f"/api/cases/{case_of(t.obj).pk}/actions", {"action": "accept"}),
+        CASE_HANDLERS,
+        denied=(404, 409),
+        target="person",
+    ),
+    "case_take": Spec(lambda c, t: c.post(f"/api/cases/{case_of(t.obj).pk}/take"), CASE_HANDLERS, target="person"),
+    "case_release": Spec(
+        lambda c, t: api_take_and_release(c, t.obj), CASE_HANDLERS, denied=(404, 422), target="person"
+    ),
+    "case_rate": Spec(
+        lambda c, t: json_post(c, f"/api/cases/{own_completed_case(c).pk}/rating", {"level": 5}),
+        RESIDENTS,
+        ok=201,
+    ),
+    "catalogue_items_list": Spec(lambda c, t: c.get("/api/catalogue/items"), AREA_READERS),
+    "catalogue_item_get": Spec(lambda c, t: c.get("/api/catalogue/items/residence_certificate"), AREA_READERS),
     "audit_verify": Spec(lambda c, t: c.get("/api/audit/verify"), frozenset({Role.AUDITOR})),
     "audit_alerts": Spec(lambda c, t: c.get("/api/audit/alerts"), frozenset({Role.AUDITOR})),
 }

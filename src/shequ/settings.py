@@ -176,9 +176,11 @@ STATIC_ROOT = Path(os.environ.get("SHEQU_STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Sessions: idle timeout (renewed on every request) and an absolute lifetime since login.
+# Sessions: idle timeout (renewed when used, at most once a minute: accounts.middleware) and an absolute
+# lifetime since login.
 SESSION_COOKIE_AGE = env_int("SHEQU_SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SHEQU_SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SHEQU_SESSION_ABSOLUTE_SECONDS = env_int("SHEQU_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True

@@ -42,7 +42,13 @@ def test_the_roles_that_need_a_second_approval_are_those_reaching_personal_data(
         Role.CITY_ADMIN,
         Role.AUDITOR,
         Role.SYSADMIN,
+        Role.SYSTEM,  # reads cases; never granted to a person (below)
     }
+
+
+def test_nobody_is_granted_the_system_role(world, client_of, user_of):
+    response = ask(client_of("sysadmin"), user_of("street_officer"), Role.SYSTEM, world.city)
+    assert response.status_code == 422
 
 
 def test_nobody_grants_themselves_a_role(world, client_of, user_of):

@@ -188,7 +188,7 @@ def grant_request(*, actor: User, user_id: int, role: str, area_code: str, progr
     require_capability(actor, Capability.ACCOUNTS_MANAGE)
     user = _managed_user(actor, user_id)
     _refuse_own(actor, user)
-    if role not in Role.values:
+    if role not in Role.values or role == Role.SYSTEM:  # the scheduled jobs' own role, never a person's
         raise ValidationError({"role": _("Unknown role.")})
     area = _managed_area(actor, area_code)
     _check_grant(role, area, programme)

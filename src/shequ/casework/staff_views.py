@@ -130,7 +130,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             area_path=_area_in_scope(actor, chosen["area"]).path if chosen.get("area") else "",
             channel=chosen["channel"],
             item=chosen["item"],
-        ).select_related("applicant")
+        )
     else:
         messages.error(request, errors_text(form))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.lib.capabilities import Capability
 
@@ -102,7 +103,7 @@ TRANSITIONS: dict[Action, Transition] = {
             S.COMPLETED,
             frozenset({Who.STAFF}),
             Capability.CASE_HANDLE,
-            _("Complete"),
+            pgettext_lazy("case action", "Complete"),
         ),
         Transition(
             Action.WITHDRAW,
