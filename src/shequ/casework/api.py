@@ -202,16 +202,11 @@ def _area_in_scope(actor: User, code: str) -> Area:
     return area
 
 
-# A queue's count stops here: counting a whole district's 100,000 open cases on every page took longer
-# than the page itself, and nobody pages that far (narrow it by state, item or area).
-QUEUE_COUNT_CAP = 10_000
-
-
 class QueuePagination(BoundedLimitOffsetPagination):
-    """Limit and offset; ``count`` is exact up to ``QUEUE_COUNT_CAP``, and ``QUEUE_COUNT_CAP + 1`` means more."""
+    """Limit and offset; ``count`` is exact up to 1,000, and 1,001 means more (``selectors.queue_count``)."""
 
     def _items_count(self, queryset: QuerySet[Case]) -> int:
-        return queryset.order_by()[: QUEUE_COUNT_CAP + 1].count()
+        return selectors.queue_count(queryset)
 
 
 @router.get("/cases", response=list[CaseRow], operation_id="cases_list")
@@ -229,7 +224,7 @@ def cases_list(
     """Staff: the queue of your area's cases, earliest deadline first (``state=open`` for every open
     state; ``overdue`` past their deadline and not waiting for the resident; ``mine`` taken by you;
     ``area`` an area code within yours). A resident: the cases of the people registered with your phone,
-    newest first. ``count`` is the total of the filtered list up to 10,000 (10,001: more than that); the
+    newest first. ``count`` is the total of the filtered list up to 1,000 (1,001: more than that); the
     same few queries whatever the limit."""
     actor = request.user
     if selectors.is_case_staff(actor):

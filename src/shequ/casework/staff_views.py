@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -48,6 +49,16 @@ from .staff_forms import (
 from .workflow import Action
 
 PAGE_SIZE = 50
+
+
+class QueuePaginator(Paginator):
+    """Pages of a queue whose count stops at ``selectors.QUEUE_COUNT_CAP`` (more is said as "more than")."""
+
+    @cached_property
+    def count(self) -> int:
+        return selectors.queue_count(self.object_list)
+
+
 VISIT_PHOTO = "visit_photo"
 
 
@@ -133,9 +144,10 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         )
     else:
         messages.error(request, errors_text(form))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = QueuePaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     cases = list(page.object_list)
     places = area_labels(c.area.path for c in cases)
+    base = reverse("casework:queue")  # a case's page is base + id + "/": one reverse, not fifty
     now = timezone.now()
     can_handle = has_capability(actor, Capability.CASE_HANDLE)
     shown = []
@@ -149,6 +161,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                 "overdue": overdue,
                 "soon": soon,
                 "mine": case.assigned_to_id == actor.pk,
+                "url": f"{base}{case.pk}/",
                 "can_take": can_handle and case.assigned_to_id is None and case.state in OPEN_STATES,
             }
         )
@@ -163,6 +176,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "rows": shown,
             "query": query.urlencode(),
             "can_file": can_handle,
+            "more_than": selectors.QUEUE_COUNT_CAP if page.paginator.count > selectors.QUEUE_COUNT_CAP else None,
         },
     )
 
