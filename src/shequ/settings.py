@@ -282,7 +282,7 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
-NINJA_PAGINATION_CLASS = "shequ.pagination.BoundedLimitOffsetPagination"
+NINJA_PAGINATION_CLASS = "shequ.lib.pagination.BoundedLimitOffsetPagination"
 
 SHEQU_SITE_NAME = _("Shequ community services")
 

@@ -21,8 +21,8 @@ from shequ.accounts.http import AuthenticatedHttpRequest
 from shequ.accounts.models import User
 from shequ.areas.models import Area
 from shequ.lib.capabilities import Capability
+from shequ.lib.pagination import BoundedLimitOffsetPagination
 from shequ.lib.scoping import granted_paths, require_capability
-from shequ.pagination import BoundedLimitOffsetPagination
 from shequ.privacy.schemas import MaskedIdentityOut
 
 from . import catalogue, selectors, services

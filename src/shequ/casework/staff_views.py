@@ -56,7 +56,7 @@ class QueuePaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return selectors.queue_count(self.object_list)
+        return selectors.queue_count(self.object_list)  # type: ignore[arg-type]  # always a queryset of cases
 
 
 VISIT_PHOTO = "visit_photo"
