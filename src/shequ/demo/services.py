@@ -315,7 +315,7 @@ def load_demo_cases(*, seed: int = 2026) -> int:
     from django.utils import timezone
 
     from shequ.accounts.services import grant_set_head
-    from shequ.casework.catalogue import catalogue_item, item_version
+    from shequ.casework.catalogue import catalogue_item, catalogue_load, item_version
     from shequ.casework.models import Case, CaseState
     from shequ.casework.services import Filing, case_act, case_file, case_rate, case_take, cases_check_deadlines
     from shequ.lib.workdays import deadline
@@ -324,6 +324,7 @@ def load_demo_cases(*, seed: int = 2026) -> int:
 
     if Case.objects.exists():
         return 0
+    catalogue_load(actor=None)  # the items the demo files under (adds only what is missing)
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
     resident, staff, staff_b = users["demo-resident"], users["demo-community"], users["demo-community-b"]
