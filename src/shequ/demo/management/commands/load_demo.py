@@ -35,7 +35,7 @@ class Command(BaseCommand):
             chosen = list(Area.objects.filter(path__startswith=root.path, level=Level.COMMUNITY).order_by("code"))
         created = load_demo_residents(communities=chosen, people_per_community=people)
         facilities = load_demo_resources(communities=chosen)
-        cases = load_demo_cases()
+        cases = load_demo_cases() if chosen else 0  # cases need residents to file for
         if quiet:
             return
         self.stdout.write(
