@@ -182,6 +182,21 @@ def test_a_resident_files_online_for_themselves(client_of, own, jia):
     assert not Case.objects.filter(applicant=jia).exists()
 
 
+def test_a_resident_reports_a_place_in_their_own_city_only(client_of, world):
+    from shequ.areas.models import Area, Level
+
+    client = client_of("resident")
+
+    def report(area_code: str):  # type: ignore[no-untyped-def]
+        body = {"item": "street_light_out", "channel": "online", "area": area_code, "form": {"detail": "路灯不亮"}}
+        return client.post("/api/cases", body, "application/json")
+
+    assert report(world.community_b.code).status_code == 201  # a neighbouring community of the same city
+    dalian = Area.objects.filter(path__startswith=world.other_city.path, level=Level.COMMUNITY).first()
+    assert report(dalian.code).status_code == 404
+    assert not Case.objects.filter(area=dalian).exists()
+
+
 def test_staff_file_by_proxy_with_the_residents_consent(client_of, jia):
     client = client_of("community_staff")
     payload = {"item": ITEM, "channel": "proxy", "applicant_id": jia.pk, "form": _form(jia)}

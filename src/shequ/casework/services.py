@@ -220,6 +220,12 @@ def _applicant_for(actor: User, channel: str, applicant_id: int | None, item: Se
     return person
 
 
+def _in_own_city(actor: User, area: Area) -> bool:
+    """The area lies in a city where the account holds a grant (``/city/…`` is a path's first step)."""
+    cities = {path.split("/")[1] for path in actor.grants.values_list("area__path", flat=True)}
+    return area.path.split("/")[1] in cities
+
+
 def _case_area(applicant: Person | None, place_area: Area | None) -> Area:
     if applicant is not None:
         return applicant.address.area if applicant.address_id and applicant.address else applicant.area
@@ -270,6 +276,8 @@ def case_file(
     area = _case_area(applicant, place_area)
     if actor is not None and _files_as_staff(actor, channel) and not _holds(actor, Capability.CASE_HANDLE, area):
         raise Http404
+    if actor is not None and applicant is None and not _in_own_city(actor, area):
+        raise Http404  # a resident reports a place in the city they live in, never in another
 
     values: dict[str, Any] = {}
     if item is not None:
