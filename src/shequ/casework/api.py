@@ -19,14 +19,13 @@ from ninja.pagination import paginate
 
 from shequ.accounts.http import AuthenticatedHttpRequest
 from shequ.accounts.models import User
-from shequ.areas.models import Area
 from shequ.lib.capabilities import Capability
 from shequ.lib.pagination import BoundedLimitOffsetPagination
 from shequ.lib.scoping import granted_paths, require_capability
 from shequ.privacy.schemas import MaskedIdentityOut
 
 from . import catalogue, selectors, services
-from .models import OPEN_STATES, Case, CaseEvent, CaseState, ChannelChoice, Rating, ServiceItem
+from .models import OPEN_STATES, Case, CaseEvent, CaseState, ChannelChoice, ServiceItem
 from .workflow import Action, transitions_from
 
 router = Router(tags=["casework"])
@@ -189,17 +188,8 @@ def _case_out(actor: User, case_id: int) -> Case:
         selectors.timeline(case, for_resident=not _is_staff_reader(actor, case))
     )
     case.open_material_request = selectors.open_material_request(case)  # type: ignore[attr-defined]
-    case.the_rating = Rating.objects.filter(case=case).first()  # type: ignore[attr-defined]
+    case.the_rating = selectors.case_rating(case)  # type: ignore[attr-defined]
     return case
-
-
-def _area_in_scope(actor: User, code: str) -> Area:
-    """An area the actor reads cases of, by its code; any other code is a 404."""
-    paths = granted_paths(actor, Capability.CASE_READ)
-    area = Area.objects.filter(code=code[:20]).first()
-    if area is None or not any(area.path.startswith(path) for path in paths):
-        raise Http404
-    return area
 
 
 class QueuePagination(BoundedLimitOffsetPagination):
@@ -234,7 +224,7 @@ def cases_list(
             overdue=overdue,
             mine=mine,
             unassigned=unassigned,
-            area_path=_area_in_scope(actor, area).path if area else "",
+            area_path=selectors.case_area(actor, area).path if area else "",
             channel=channel,
             item=item,
         )
@@ -274,7 +264,7 @@ def cases_figures(request: AuthenticatedHttpRequest, area: str = Query("", max_l
     """Figures of the cases of an area within yours (all of yours without ``area``): channels, on-time
     rate, average handling time in working days, overdue cases, ratings and the share satisfied (4-5)."""
     require_capability(request.user, Capability.CASE_READ)
-    chosen = _area_in_scope(request.user, area) if area else None
+    chosen = selectors.case_area(request.user, area) if area else None
     result = selectors.figures(request.user, chosen)
     return FiguresOut(
         area_code=chosen.code if chosen is not None else "",
@@ -321,7 +311,7 @@ class CaseIn(Schema):
 def case_file(request: AuthenticatedHttpRequest, payload: CaseIn) -> Status:
     """File a case. The form's values are checked against the item's form: every wrong value is a 422
     naming its field; a duplicate open case of a one-at-a-time item is refused on ``item``."""
-    place_area = Area.objects.filter(code=payload.area).first() if payload.area else None
+    place_area = selectors.place_area(payload.area)
     case = services.case_file(
         actor=request.user,
         channel=payload.channel,

@@ -89,6 +89,24 @@ def queue_count(rows: QuerySet[Case]) -> int:
     return rows.order_by()[: QUEUE_COUNT_CAP + 1].count()
 
 
+def case_area(actor: User, code: str) -> Area:
+    """An area the actor reads cases of, by its code (a queue's or the figures' filter); any other is a 404."""
+    area = Area.objects.filter(code=code[:20]).first()
+    if area is None or not any(area.path.startswith(p) for p in granted_paths(actor, Capability.CASE_READ)):
+        raise Http404
+    return area
+
+
+def place_area(code: str) -> Area | None:
+    """The area a place report names, by its code; whether the filer may report there is the filing
+    service's check (staff: their area; a resident: their city; an outside system: its key's areas)."""
+    return Area.objects.filter(code=code[:20]).first() if code else None
+
+
+def case_rating(case: Case) -> Rating | None:
+    return Rating.objects.filter(case=case).first()
+
+
 def staff_case(actor: User, case_id: int) -> Case:
     case = (
         Case.objects.visible_to(actor, Capability.CASE_READ)

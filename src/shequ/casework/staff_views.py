@@ -94,13 +94,6 @@ def _scope_areas(actor: Any) -> list[Area]:
     return roots + list(below.filter(q).order_by("path")[:300])
 
 
-def _area_in_scope(actor: Any, code: str) -> Area:
-    area = Area.objects.filter(code=code).first()
-    if area is None or not any(area.path.startswith(p) for p in granted_paths(actor, Capability.CASE_READ)):
-        raise Http404
-    return area
-
-
 def _holds(actor: Any, capability: str, area: Area) -> bool:
     return any(area.path.startswith(p) for p in granted_paths(actor, capability))
 
@@ -138,7 +131,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             state=chosen["state"],
             overdue=chosen["overdue"],
             mine=chosen["mine"],
-            area_path=_area_in_scope(actor, chosen["area"]).path if chosen.get("area") else "",
+            area_path=selectors.case_area(actor, chosen["area"]).path if chosen.get("area") else "",
             channel=chosen["channel"],
             item=chosen["item"],
         )
@@ -565,7 +558,7 @@ def figures(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     require_capability(actor, Capability.CASE_READ)
     code = request.GET.get("area", "")
     if code:
-        area = _area_in_scope(actor, code[:20])
+        area = selectors.case_area(actor, code[:20])
     else:
         paths = granted_paths(actor, Capability.CASE_READ)
         first = Area.objects.filter(path__in=paths).order_by("level", "code").first()
