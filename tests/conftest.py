@@ -10,6 +10,7 @@ visitor.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,8 +80,10 @@ def _build_world() -> World:
             ("district_officer", Role.DISTRICT_OFFICER, district, {}),
             ("district_officer_b", Role.DISTRICT_OFFICER, district_b, {}),
             ("programme_officer", Role.PROGRAMME_OFFICER, city, {"programme": Programme.ELDERCARE}),
+            ("children_officer", Role.PROGRAMME_OFFICER, city, {"programme": Programme.CHILDREN}),
             ("city_admin", Role.CITY_ADMIN, city, {}),
             ("service_provider", Role.SERVICE_PROVIDER, district, {}),
+            ("service_provider_b", Role.SERVICE_PROVIDER, district, {}),
             ("auditor", Role.AUDITOR, city, {}),
             ("sysadmin", Role.SYSADMIN, city, {}),
             (
@@ -114,7 +117,7 @@ def _build_world() -> World:
     ]:
         factories.resident(name=name, area=area, community=community, number=number)
         factories.rejected_import(area=community, actor_id=personas[importer])
-    return World(
+    world = World(
         city,
         other_city,
         district,
@@ -128,6 +131,20 @@ def _build_world() -> World:
         grid_b1,
         personas,
     )
+    # The programmes: their seeds, then what each programme app's tests add to the world
+    # (``tests/<app>/world.py``: ``extend(world)``: providers, enrolments, orders…).
+    from shequ.programmes.common.seeding import load_programmes
+
+    load_programmes()
+    for app in ("programmes", "homecare", "eldercare", "children", "volunteers"):
+        try:
+            module = importlib.import_module(f"tests.{app}.world")
+        except ModuleNotFoundError as missing:
+            if missing.name not in (f"tests.{app}.world", f"tests.{app}"):
+                raise
+            continue
+        module.extend(world)
+    return world
 
 
 _WORLD = {}

@@ -8,6 +8,7 @@ redirect to sign-in when anonymous). List endpoints are also checked for rows fr
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +39,10 @@ PERSONAS = {
     "programme_officer": Role.PROGRAMME_OFFICER,
     "city_admin": Role.CITY_ADMIN,
     "service_provider": Role.SERVICE_PROVIDER,
+    # A second programme officer (children) and a second provider: programme data follows the programme
+    # and a provider's orders follow the provider, which a row says with ``Spec.excluded``.
+    "children_officer": Role.PROGRAMME_OFFICER,
+    "service_provider_b": Role.SERVICE_PROVIDER,
     "auditor": Role.AUDITOR,
     "sysadmin": Role.SYSADMIN,
 }
@@ -324,6 +329,8 @@ class Spec:
     target: str | None = None  # None: not about an area; "area", "community", "grid", "district", "user", "grant"
     rows: str | None = None  # "areas", "events", "accounts": the response lists rows to check for foreign ones
     extra: dict = field(default_factory=dict)
+    # Personas refused although their role is allowed (the other programme's officer, the other provider).
+    excluded: frozenset = frozenset()
 
 
 # A page the role may never open is "no permission" (403); a row outside the area is "not found" (404).
@@ -831,6 +838,21 @@ PAGE_SPECS: dict[str, Spec] = {
 }
 
 
+# The programme apps keep their rows beside their tests (``tests/<app>/matrix_rows.py``: API_SPECS,
+# PAGE_SPECS and TARGETS, functions (world, persona key, area, outside_own) -> Target | None), merged here.
+TARGETS: dict[str, Callable[..., Target | None]] = {}
+for _app in ("programmes", "homecare", "eldercare", "children", "volunteers"):
+    try:
+        _rows = importlib.import_module(f"tests.{_app}.matrix_rows")
+    except ModuleNotFoundError as missing:
+        if missing.name != f"tests.{_app}.matrix_rows" and missing.name != f"tests.{_app}":
+            raise
+        continue
+    API_SPECS.update(_rows.API_SPECS)
+    PAGE_SPECS.update(_rows.PAGE_SPECS)
+    TARGETS.update(getattr(_rows, "TARGETS", {}))
+
+
 def _upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -874,6 +896,7 @@ def _persona_area(world, key):
         "street_officer": world.street,
         "district_officer": world.district,
         "service_provider": world.district,
+        "service_provider_b": world.district,
     }.get(key, world.city)
 
 
@@ -909,6 +932,8 @@ def _target(world, spec: Spec, key, relation) -> Target | None:
             candidates = candidates.filter(boundary__isnull=False)
         area = next((a for a in candidates[:50] if outside_own(a.path)), None)
         return Target(area=area) if area else None
+    if spec.target in TARGETS:
+        return TARGETS[spec.target](world, key, where, outside_own)
     if spec.target == "move":
         # A request from community B's side for a person living where the persona acts.
         from shequ.residents.models import MoveRequest, Person
@@ -1013,7 +1038,7 @@ def test_matrix(name, world, client_of):
         client = client_of(key)
         client.world = world
         for relation in RELATIONS if spec.target else ("own",):
-            may = key is not None and role in spec.allowed and relation == "own"
+            may = key is not None and role in spec.allowed and key not in spec.excluded and relation == "own"
             target = _target(world, spec, key, relation)
             if target is None:
                 if may:  # an allowed cell must be tried: the fixture lacks what it acts on

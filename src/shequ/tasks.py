@@ -49,6 +49,8 @@ app.conf.beat_schedule = {
     },
     # Retry notifications (SMS, site messages) still queued after their first delivery (shequ.outbox.tasks).
     "outbox-sweep": {"task": "shequ.outbox.sweep", "schedule": timedelta(minutes=1)},
+    # Schedule the programmes' next care visits and escalate overdue ones (shequ.programmes.common.tasks).
+    "programme-visits": {"task": "shequ.programmes.visits", "schedule": crontab(minute=23)},
 }
 
 

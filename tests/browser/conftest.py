@@ -36,6 +36,7 @@ def site(tmp_path_factory):
         ["load_boundaries"],
         ["load_reference_data"],
         ["load_catalogue"],
+        ["load_programmes"],
         ["load_demo", "--quiet", "--communities", "2", "--people", "60"],
     ):
         subprocess.run(manage + command, env=env, check=True, cwd=ROOT, capture_output=True)

@@ -36,3 +36,13 @@ def roles_of(user: User) -> set[str]:
 
 def forget_grants(user: User) -> None:
     user.grants_cache = None
+
+
+def grants_holding(user: User, capability: str) -> list[Grant]:
+    """The user's grants that carry ``capability`` (for rules that look at more than the area: a
+    programme officer's grant names its programme)."""
+    from .roles import CAPABILITIES
+
+    if not user.is_active:
+        return []
+    return [g for g in _grants(user) if capability in CAPABILITIES.get(g.role, ())]

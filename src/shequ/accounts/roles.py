@@ -41,23 +41,25 @@ _STAFF_READ = {Capability.AREA_READ}
 # reject) is community staff's and the officers' above.
 _CASES = {Capability.CASE_READ, Capability.CASE_HANDLE}
 _CASES_DECIDE = _CASES | {Capability.CASE_DECIDE}
-# Programme officers will read the residents of their programme only (a later issue); until then they
-# read areas and resources, not the resident pool.
 _POOL = {Capability.REGISTRY_READ, Capability.REGISTRY_EDIT}
+# Programmes: grid workers visit; community staff and the officers above enrol and run them. A programme
+# officer reads no resident pool, only the people of the programme their grant names
+# (``programmes.common.access``).
+_PROGRAMMES = {Capability.PROGRAMME_READ, Capability.PROGRAMME_MANAGE}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset(),
-    Role.GRID_WORKER: frozenset(_STAFF_READ | _POOL | _CASES),
+    Role.GRID_WORKER: frozenset(_STAFF_READ | _POOL | _CASES | {Capability.PROGRAMME_READ}),
     Role.COMMUNITY_STAFF: frozenset(
-        _STAFF_READ | _POOL | _CASES_DECIDE | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}
+        _STAFF_READ | _POOL | _CASES_DECIDE | _PROGRAMMES | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}
     ),
     Role.STREET_OFFICER: frozenset(
-        _STAFF_READ | _POOL | _CASES_DECIDE | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}
+        _STAFF_READ | _POOL | _CASES_DECIDE | _PROGRAMMES | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}
     ),
     Role.DISTRICT_OFFICER: frozenset(
-        _STAFF_READ | _POOL | _CASES_DECIDE | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}
+        _STAFF_READ | _POOL | _CASES_DECIDE | _PROGRAMMES | {Capability.GRID_MANAGE, Capability.PERSONAL_REVEAL}
     ),
-    Role.PROGRAMME_OFFICER: frozenset(_STAFF_READ),
+    Role.PROGRAMME_OFFICER: frozenset(_STAFF_READ | _PROGRAMMES),
     Role.CITY_ADMIN: frozenset(
         _STAFF_READ
         | _POOL
@@ -101,6 +103,7 @@ PERSONAL_DATA_CAPABILITIES: frozenset[str] = frozenset(
         Capability.REGISTRY_READ,
         Capability.REGISTRY_EDIT,
         Capability.CASE_READ,
+        Capability.PROGRAMME_READ,
         Capability.PERSONAL_REVEAL,
         Capability.AUDIT_READ,
         Capability.ACCOUNTS_MANAGE,

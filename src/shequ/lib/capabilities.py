@@ -24,3 +24,7 @@ class Capability(models.TextChoices):
     CASE_DECIDE = "case.decide", _("Approve and reject cases")
     CASE_ESCALATE = "case.escalate", _("Warn about and escalate cases near or past their deadline")
     API_KEYS_MANAGE = "api_keys.manage", _("Issue and revoke API keys for outside systems")
+    # Programmes: which programme's people a grant reaches is the programmes' own rule (a programme
+    # officer's grant names one; restricted programmes narrow it further): ``programmes.common.access``.
+    PROGRAMME_READ = "programme.read", _("Read the programmes' enrolments, visits and care records")
+    PROGRAMME_MANAGE = "programme.manage", _("Enrol people in programmes and run them")

@@ -13,6 +13,11 @@ _A = 6378245.0  # Krasovsky 1940 semi-major axis, as used by GCJ-02
 _EE = 0.00669342162296594323  # its first eccentricity squared
 
 
+def valid_point(lon: float, lat: float) -> bool:
+    """A finite position on the globe (what a phone's location may be; anything else is bad input)."""
+    return math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90
+
+
 def outside_china(lon: float, lat: float) -> bool:
     """GCJ-02 applies no offset outside this box."""
     return not (72.004 <= lon <= 137.8347 and 0.8293 <= lat <= 55.8271)

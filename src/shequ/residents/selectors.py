@@ -67,15 +67,15 @@ def _prefix(field: str, value: str) -> Q:
     return Q(**{f"{field}__startswith": value})
 
 
-def _group_filter(group: str, today: datetime.date) -> Q:
+def group_filter(group: str, today: datetime.date) -> Q:
     """The residents of one group: computed ones from birth dates and household sizes, recorded ones
     from tags valid today."""
     if group == ComputedGroup.AGE60:
-        return Q(birth_date__lte=_years_ago(60, today))
+        return Q(birth_date__lte=years_ago(60, today))
     if group == ComputedGroup.AGE80:
-        return Q(birth_date__lte=_years_ago(80, today))
+        return Q(birth_date__lte=years_ago(80, today))
     if group == ComputedGroup.MINOR:
-        return Q(birth_date__gt=_years_ago(18, today))
+        return Q(birth_date__gt=years_ago(18, today))
     if group == ComputedGroup.ALONE:
         single = (
             Household.objects.annotate(n=Count("members", filter=Q(members__status=PersonStatus.ACTIVE)))
@@ -89,7 +89,7 @@ def _group_filter(group: str, today: datetime.date) -> Q:
     return Q(pk__in=valid)
 
 
-def _years_ago(years: int, today: datetime.date) -> datetime.date:
+def years_ago(years: int, today: datetime.date) -> datetime.date:
     try:
         return today.replace(year=today.year - years)
     except ValueError:  # 29 February
@@ -186,7 +186,7 @@ def residents(
             substring = True
     today = timezone.localdate()
     for each in tags:  # every group given must hold: "80+ and living alone"
-        people = people.filter(_group_filter(each, today))
+        people = people.filter(group_filter(each, today))
     if cap is not None and substring:
         # The first matches found, without an order (the scan can stop early); only those are sorted.
         people = Person.objects.filter(pk__in=people.order_by().values("pk")[: cap + 1])
@@ -403,15 +403,15 @@ def workbench(*, actor: User) -> Workbench:
     A fixed number of queries whatever the area's size."""
     today = timezone.localdate()
     people = Person.objects.visible_to(actor, Capability.REGISTRY_READ).filter(status=PersonStatus.ACTIVE)
-    alone = _group_filter(ComputedGroup.ALONE, today)
-    elderly = _group_filter(ComputedGroup.AGE60, today)
+    alone = group_filter(ComputedGroup.ALONE, today)
+    elderly = group_filter(ComputedGroup.AGE60, today)
     digitisable = Q(residence_type__in=[ResidenceType.REGISTERED, ResidenceType.PERMANENT])
     totals = people.aggregate(
         residents=Count("pk"),
         households=Count("household", distinct=True),
         age60=Count("pk", filter=elderly),
-        age80=Count("pk", filter=_group_filter(ComputedGroup.AGE80, today)),
-        minor=Count("pk", filter=_group_filter(ComputedGroup.MINOR, today)),
+        age80=Count("pk", filter=group_filter(ComputedGroup.AGE80, today)),
+        minor=Count("pk", filter=group_filter(ComputedGroup.MINOR, today)),
         alone=Count("pk", filter=alone),
         alone_elderly=Count("pk", filter=alone & elderly),
         digitisable=Count("pk", filter=digitisable),
