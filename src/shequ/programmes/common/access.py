@@ -77,3 +77,12 @@ def enrolments_visible(actor: User, capability: str = Capability.PROGRAMME_READ)
         # The carer reads the records of the people they care for (managing them is the officers').
         q |= Q(carer=actor)
     return Enrolment.objects.filter(q)
+
+
+def provider_entity_id(actor: User) -> int | None:
+    """The legal entity whose staff the actor is (a service provider's account), or None."""
+    from .models import ProviderAccount
+
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return None
+    return ProviderAccount.objects.filter(user=actor).values_list("entity_id", flat=True).first()

@@ -168,6 +168,11 @@ class Enrolment(models.Model):
     carer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The provider contracted to serve the person in this programme (home care, a family care bed): the
+    # one an emergency call also reaches.
+    provider = models.ForeignKey(
+        "entities.LegalEntity", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # Why they were eligible on the day they joined (the rules' groups), kept with the decision.
     reasons = models.JSONField(_("eligible as"), default=list, blank=True)
     # The application (a case) that led to the enrolment, if any.
@@ -263,3 +268,19 @@ class Visit(models.Model):
     @property
     def audit_area(self) -> Area:
         return self.enrolment.area
+
+
+class ProviderAccount(models.Model):
+    """A service provider's staff account belongs to the provider's legal entity: what the account sees
+    (orders, beds, calls) is what was sent to that entity, never more. One entity per account."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_account")
+    entity = models.ForeignKey("entities.LegalEntity", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("linked"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("provider account")
+        verbose_name_plural = _("provider accounts")
+
+    def __str__(self) -> str:
+        return f"provider account #{self.pk}"
