@@ -157,26 +157,29 @@ def account(username: str, role: Role | None = None, area: Area | None = None, *
 # --- residents -----------------------------------------------------------------------------------
 
 
-def resident(*, name: str, area: Area, community: Area, number: str, tag: str = "veteran") -> Person:
-    """A registered resident born 1960-01-01 at 和平路1号 1-1-``number``, head of household H-``number``,
-    with a recorded tag (the tag types must be loaded)."""
+def resident(
+    *, name: str, area: Area, community: Area, number: str, tag: str | None = "veteran", birth: str = "1960-01-01"
+) -> Person:
+    """A registered resident born on ``birth`` (1960-01-01) at 和平路1号 1-1-``number``, head of household
+    H-``number``, with a recorded tag unless ``tag`` is None (the tag types must be loaded)."""
     address = Address.objects.create(area=area, street_address="和平路1号", building="1", unit="1", room=number)
     household = Household.objects.create(area=community, address=address, number=f"H-{number}")
     person = Person.objects.create(
         area=area,
         name=name,
-        id_number=id_number(int(number), birth="19600101"),
+        id_number=id_number(int(number), birth=birth.replace("-", "")),
         phone=f"1380000{number}0",
         sex=Sex.FEMALE,
-        birth_date="1960-01-01",
+        birth_date=birth,
         residence_type=ResidenceType.REGISTERED,
         household=household,
         relation=Relation.HEAD,
         address=address,
     )
-    PersonTag.objects.create(
-        person=person, tag=TagType.objects.get(code=tag), source="退役军人事务局", valid_from="2010-01-01"
-    )
+    if tag is not None:
+        PersonTag.objects.create(
+            person=person, tag=TagType.objects.get(code=tag), source="退役军人事务局", valid_from="2010-01-01"
+        )
     return person
 
 

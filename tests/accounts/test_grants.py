@@ -39,6 +39,7 @@ def test_the_roles_that_need_a_second_approval_are_those_reaching_personal_data(
         Role.COMMUNITY_STAFF,
         Role.STREET_OFFICER,
         Role.DISTRICT_OFFICER,
+        Role.PROGRAMME_OFFICER,  # reads the people of its programme
         Role.CITY_ADMIN,
         Role.AUDITOR,
         Role.SYSADMIN,
