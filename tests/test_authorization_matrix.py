@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -841,6 +842,9 @@ PAGE_SPECS: dict[str, Spec] = {
 # The programme apps keep their rows beside their tests (``tests/<app>/matrix_rows.py``: API_SPECS,
 # PAGE_SPECS and TARGETS, functions (world, persona key, area, outside_own) -> Target | None), merged here.
 TARGETS: dict[str, Callable[..., Target | None]] = {}
+# The row modules import their helpers from this module by its package name, which pytest may not have
+# used when it imported this file: name it so, or they would import a second copy of it.
+sys.modules.setdefault("tests.test_authorization_matrix", sys.modules[__name__])
 for _app in ("programmes", "homecare", "eldercare", "children", "volunteers"):
     try:
         _rows = importlib.import_module(f"tests.{_app}.matrix_rows")

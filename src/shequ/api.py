@@ -17,6 +17,7 @@ from shequ.casework.api import router as casework_router
 from shequ.entities.api import router as entities_router
 from shequ.imports.api import router as imports_router
 from shequ.privacy.api import router as privacy_router
+from shequ.programmes.common.api import router as programmes_router
 from shequ.reference.api import router as reference_router
 from shequ.residents.api import router as residents_router
 from shequ.resources.api import router as resources_router
@@ -82,5 +83,6 @@ for router in (
     resources_router,
     imports_router,
     casework_router,
+    programmes_router,
 ):
     api.add_router("/", router)

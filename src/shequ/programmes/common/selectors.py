@@ -176,3 +176,37 @@ def visit_counts(
         .exclude(visits__done_at__date__gte=month_start)
         .count(),
     }
+
+
+def carers_for(*, enrolment: Enrolment) -> list[tuple[int, str]]:
+    """The workers who may be the person's carer: staff with a grant over the person's area."""
+    from shequ.accounts.models import Grant
+
+    from .services import CARER_ROLES
+
+    path = enrolment.area.path
+    grants = Grant.objects.filter(role__in=CARER_ROLES, user__is_active=True).select_related("user", "area")
+    found: dict[int, str] = {}
+    for grant in grants.filter(area__path__in=_ancestor_paths(path)):
+        found[grant.user_id] = grant.user.display_name or grant.user.username
+    return sorted(found.items(), key=lambda item: item[1])
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """``/a/b/c/`` → ``/a/``, ``/a/b/``, ``/a/b/c/`` (an area's path and its ancestors')."""
+    steps = [s for s in path.split("/") if s]
+    return ["/" + "/".join(steps[: i + 1]) + "/" for i in range(len(steps))]
+
+
+def figures_area(*, actor: User, programme: Programme, code: str = "") -> Area:
+    """The area a figures page shows: the one asked for if the actor reaches the programme there, else the
+    broadest area they reach it in (a carer alone reaches no area: a 404)."""
+    paths = access.programme_paths(actor, programme)
+    if code:
+        area = Area.objects.filter(code=code).first()
+        if area is None or not any(area.path.startswith(p) for p in paths):
+            raise Http404
+        return area
+    if not paths:
+        raise Http404
+    return Area.objects.get(path=paths[0])
