@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, dict[str, bool]]:
             "reference": has_capability(user, Capability.REFERENCE_EDIT),
             "accounts": has_capability(user, Capability.ACCOUNTS_MANAGE),
             "cases": has_capability(user, Capability.CASE_READ),
+            "programmes": has_capability(user, Capability.PROGRAMME_READ),
             "api_keys": has_capability(user, Capability.API_KEYS_MANAGE),
             "portal": Role.RESIDENT in roles_of(user),
         }
