@@ -18,6 +18,7 @@ from shequ.imports.models import ImportJob
 from shequ.imports.selectors import import_jobs
 from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import has_capability
+from shequ.programmes.common import selectors as programme_selectors
 from shequ.residents import selectors as resident_selectors
 
 RECENT_IMPORTS = datetime.timedelta(days=14)  # a rejected or failed import asks for a fix this long
@@ -38,6 +39,9 @@ class Desk:
     open_alerts: int | None = None
     events_today: int | None = None
     grant_requests: int | None = None
+    # Care visits (programmes): the worker's own, due by today, and those overdue in their reach.
+    visits_due: int | None = None
+    visits_overdue: int | None = None
     shortcuts: list[Shortcut] = field(default_factory=list)
 
 
@@ -77,4 +81,8 @@ def desk(actor: User) -> Desk:
         found.events_today = audit_selectors.audit_events(actor=actor, since=timezone.localdate()).count()
     if has_capability(actor, Capability.ACCOUNTS_MANAGE):
         found.grant_requests = pending_grant_requests(actor=actor).count()
+    if has_capability(actor, Capability.PROGRAMME_READ):
+        today = timezone.localdate()
+        found.visits_due = programme_selectors.my_visits(actor=actor).filter(due_on__lte=today).count()
+        found.visits_overdue = programme_selectors.overdue_visits(actor=actor, on=today).count()
     return found
