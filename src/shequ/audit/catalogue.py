@@ -136,6 +136,21 @@ CATALOGUE: list[tuple[Promise, list[tuple[str, Promise]]]] = [
         ],
     ),
     (
+        _("Programmes"),
+        [
+            ("programmes.enrol", _("Enrolled a person in a programme")),
+            ("programmes.suspend", _("Suspended an enrolment")),
+            ("programmes.resume", _("Resumed an enrolment")),
+            ("programmes.end", _("Ended an enrolment")),
+            ("programmes.review", _("Reviewed an enrolment: kept")),
+            ("programmes.review_end", _("Reviewed an enrolment: ended")),
+            ("programmes.carer", _("Named a person's carer")),
+            ("programmes.visit", _("Recorded a care visit")),
+            ("programmes.visit_assign", _("Gave a care visit to another worker")),
+            ("programmes.visit_escalate", _("Escalated an overdue care visit")),
+        ],
+    ),
+    (
         _("Audit"),
         [
             ("audit.alert", _("Raised an alert")),
