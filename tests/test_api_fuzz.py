@@ -13,7 +13,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from shequ.accounts.models import Grant, User
-from shequ.accounts.roles import Role
+from shequ.accounts.roles import Programme, Role
 from shequ.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
@@ -59,6 +59,9 @@ def fuzz_cookies(world, client_of, keep_test_connection):
         Grant.objects.create(user=user, role=role, area=world.city)
     # A handler's grant too, and cases to act on: the case operations then reach their services.
     Grant.objects.create(user=user, role=Role.DISTRICT_OFFICER, area=world.district)
+    # The programmes: an officer of every domain, so the programme operations reach their services.
+    for programme in Programme.values:
+        Grant.objects.create(user=user, role=Role.PROGRAMME_OFFICER, area=world.city, programme=programme)
     _cases_for_fuzzing(world)
     from django.test import Client
 
