@@ -84,6 +84,7 @@ def load_demo(*, city_code: str = "2101", streets: int = 2, seed: int = 2026) ->
         account("demo-community-b", "邻社区工作者", Role.COMMUNITY_STAFF, community_b),
         account("demo-grid", "网格员", Role.GRID_WORKER, grid_a),
         account("demo-eldercare", "养老项目专员", Role.PROGRAMME_OFFICER, city, Programme.ELDERCARE),
+        account("demo-children", "儿童项目专员", Role.PROGRAMME_OFFICER, city, Programme.CHILDREN),
         account("demo-provider", "居家养老服务商", Role.SERVICE_PROVIDER, district),
         account("demo-auditor", "审计员", Role.AUDITOR, city),
         account(
