@@ -23,8 +23,6 @@ from .eligibility import describe
 from .models import Programme
 from .rules_forms import BenefitForm, EndForm, ProgrammeForm, RuleForm
 
-KIND_LABELS = {"eligibility": "Who may join", "benefit": "Benefit group", "visit": "Visit rule"}
-
 
 def _kind_label(kind: str) -> str:
     return {

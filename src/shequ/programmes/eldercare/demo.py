@@ -1,0 +1,187 @@
+"""The eldercare demo, made through the real services by the demo accounts: care-visit enrolments in
+community A with visits done, due today, coming and overdue (and the overdue ones past their grace days
+escalated), a few family care beds with service visits, and retrofits in every stage. Needs ``load_demo``
+and its residents first; idempotent (nothing is added when retrofits or beds exist)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from shequ.accounts.models import User
+from shequ.programmes.common import eligibility
+from shequ.programmes.common import selectors as core_selectors
+from shequ.programmes.common import services as core
+from shequ.programmes.common.models import Programme
+from shequ.programmes.common.seeding import load_programmes
+
+from . import services
+from .models import FamilyBed, RetrofitItem, RetrofitProject, RetrofitStage
+from .reference import eldercare_reference_load
+
+# A PNG's signature and header: enough for the type check, standing in for a photo of the works.
+DEMO_PHOTO = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+CARE_PLAN = [
+    {"item": "健康监测（智能床垫、呼叫器）", "frequency": "每日"},
+    {"item": "上门助浴", "frequency": "每周1次"},
+    {"item": "康复护理", "frequency": "每周2次"},
+]
+
+
+@transaction.atomic  # all or nothing: a half-made demo would be skipped by the next run
+def load_demo_eldercare(
+    *, seed: int = 2026, care_visits: int = 12, beds: int = 3, retrofits: int = 5
+) -> dict[str, int]:
+    """Eldercare demo rows in demo-community's community; returns what was made."""
+    if RetrofitProject.objects.exists() or FamilyBed.objects.exists():
+        return {"visits": 0, "beds": 0, "retrofits": 0}
+    load_programmes()
+    eldercare_reference_load()
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+    users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
+    staff, worker = users["demo-community"], users["demo-grid"]
+    today = timezone.localdate()
+    made = {"visits": _care_visits(staff, worker, today, care_visits)}
+    _hardship_tags(staff, today, rng)
+    made["beds"] = _beds(staff, today, beds)
+    made["retrofits"] = _retrofits(staff, today, retrofits)
+    core.visits_escalate()
+    return made
+
+
+def _care_visits(staff: User, worker: User, today: datetime.date, count: int) -> int:
+    """Enrol eligible elders of the grid worker's grid first (their visits go to the worker), on days
+    chosen so that some visits are overdue, some due today, some coming; then record a few."""
+    programme = Programme.objects.get(code="care_visits")
+    grid = worker.grants.get().area
+    people = sorted(
+        core_selectors.candidates(actor=staff, programme=programme)[:200],
+        key=lambda p: (p.area_id != grid.pk, p.pk),
+    )[:count]
+    offsets = [-9, -5, -2, 0, 0, 2, 5, 9]  # days from the visit's due day to today (negative: overdue)
+    enrolled = []
+    for n, person in enumerate(people):
+        interval = eligibility.visit_interval(programme, person, today) or 30
+        on = today - datetime.timedelta(days=interval + offsets[n % len(offsets)])
+        enrolled.append(
+            core.enrol(actor=staff, programme_code=programme.code, person_id=person.pk, on=on, note="演示：关怀访视")
+        )
+    recorded = 0
+    for enrolment in enrolled[::3]:
+        visit = enrolment.visits.filter(done_at__isnull=True, assigned_to=worker).first()
+        if visit is not None:
+            core.visit_record(
+                actor=worker, visit_id=visit.pk, outcome="met", note="老人身体状况良好", lon=123.43, lat=41.80
+            )
+            recorded += 1
+    return recorded
+
+
+def _hardship_tags(staff: User, today: datetime.date, rng: random.Random) -> None:
+    """Some elders of the community get 低保/特困 and disability records (as the civil-affairs office
+    would send them), so that retrofits and beds have eligible people."""
+    from shequ.residents.models import Person, PersonStatus
+    from shequ.residents.services import tag_add
+
+    community = staff.grants.get().area
+    elders = Person.objects.filter(
+        area__path__startswith=community.path,
+        status=PersonStatus.ACTIVE,
+        birth_date__lte=today.replace(year=today.year - 62),
+    ).order_by("pk")[:40]
+    for n, person in enumerate(elders):
+        if n % 3 == 0:
+            tag_add(
+                actor=staff,
+                person_id=person.pk,
+                tag_code=rng.choice(["dibao", "tekun", "dibao_edge"]),
+                source="区民政局",
+                valid_from=today.replace(year=today.year - 2),
+            )
+        elif n % 5 == 1:
+            tag_add(
+                actor=staff,
+                person_id=person.pk,
+                tag_code="disability",
+                source="区残联",
+                valid_from=today.replace(year=today.year - 3),
+                grade=rng.choice(["1", "2"]),
+            )
+
+
+def _provider(staff: User) -> int:
+    from stdnum.cn import uscc
+
+    from shequ.entities.models import LegalEntity
+    from shequ.entities.services import legal_entity_create
+
+    community = staff.grants.get().area
+    found = LegalEntity.objects.filter(name="康乐居家养老服务中心").first()
+    if found is not None:
+        return found.pk
+    base = "52" + community.code[:6] + "MJ0000001"
+    return legal_entity_create(
+        actor=staff,
+        area_code=community.code,
+        name="康乐居家养老服务中心",
+        uscc=base + uscc.calc_check_digit(base),
+        kind="social_org",
+        address="和平区南京南街",
+    ).pk
+
+
+def _beds(staff: User, today: datetime.date, count: int) -> int:
+    programme = Programme.objects.get(code="family_bed")
+    provider = _provider(staff)
+    made = 0
+    for n, person in enumerate(core_selectors.candidates(actor=staff, programme=programme)[:count]):
+        bed = services.family_bed_open(
+            actor=staff,
+            person_id=person.pk,
+            provider_id=provider,
+            set_up_on=today - datetime.timedelta(days=40 + 10 * n),
+            care_plan=CARE_PLAN,
+            note="演示：家庭养老床位",
+        )
+        for days in (1, 8, 15):
+            at = timezone.now() - datetime.timedelta(days=days, hours=n)
+            services.bed_visit_record(
+                actor=staff, bed_id=bed.pk, at=at, service="上门助浴", place="老人家中", minutes=60
+            )
+        made += 1
+    return made
+
+
+def _retrofits(staff: User, today: datetime.date, count: int) -> int:
+    """Retrofits in every stage: waiting for the assessment, for the works, for acceptance, completed."""
+    programme = Programme.objects.get(code="retrofit")
+    basic = list(RetrofitItem.objects.filter(basic=True).values_list("code", flat=True))
+    plan = [
+        [],
+        [RetrofitStage.ASSESSMENT],
+        [RetrofitStage.ASSESSMENT, RetrofitStage.WORKS],
+        [RetrofitStage.ASSESSMENT, RetrofitStage.WORKS, RetrofitStage.ACCEPTANCE],
+        [RetrofitStage.ASSESSMENT, RetrofitStage.WORKS, RetrofitStage.ACCEPTANCE],
+    ]
+    made = 0
+    people = list(core_selectors.candidates(actor=staff, programme=programme)[:count])
+    for n, person in enumerate(people):
+        project = services.retrofit_start(actor=staff, person_id=person.pk, on=today - datetime.timedelta(days=60))
+        for step, stage in enumerate(plan[n % len(plan)]):
+            services.retrofit_stage_record(
+                actor=staff,
+                project_id=project.pk,
+                stage=stage,
+                done_on=today - datetime.timedelta(days=50 - 15 * step),
+                note={"assessment": "入户评估完成", "works": "施工完成", "acceptance": "验收合格"}[stage],
+                item_codes=basic[: 4 + n % 3] + (["threshold_removal"] if n % 2 else []),
+            )
+            services.retrofit_photo_add(
+                actor=staff, project_id=project.pk, stage=stage, upload=io.BytesIO(DEMO_PHOTO), filename=f"{stage}.png"
+            )
+        made += 1
+    return made
