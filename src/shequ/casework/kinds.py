@@ -30,6 +30,10 @@ class CaseKind:
     time_limit_unit: LimitUnit = LimitUnit.WORKING_DAYS
     # Called inside the transaction of every transition, after the case moved: (case, action, actor).
     on_transition: Callable[[Case, str, object], None] | None = None
+    # Who else may act on a case of this kind, beyond staff of its area and its applicant: (case, actor,
+    # action) -> bool. A home-care order is moved by the staff of the provider it was sent to, who hold
+    # no case capability anywhere; the kind's own rule says so, casework asks it.
+    may_act: Callable[[Case, object, str], bool] | None = None
 
 
 _KINDS: dict[str, CaseKind] = {}
