@@ -12,7 +12,7 @@ if not any(r is router for _prefix, r in api._routers):
     api.add_router("/programmes/volunteers/", router)
 
 urlpatterns = [
-    path("programmes/volunteers/", include("shequ.programmes.volunteers.urls")),
+    path("programmes/volunteers/", include("shequ.programmes.volunteers.urls")),  # first match: one mount
     path("api/", api.urls),
     *site,
 ]
