@@ -1,7 +1,7 @@
 """The eldercare demo, made through the real services by the demo accounts: care-visit enrolments in
 community A with visits done, due today, coming and overdue (and the overdue ones past their grace days
 escalated), a few family care beds with service visits, and retrofits in every stage. Needs ``load_demo``
-and its residents first; idempotent (nothing is added when retrofits or beds exist)."""
+and its residents first; idempotent (nothing is added once demo-community has enrolled anyone in eldercare)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from shequ.accounts.models import User
 from shequ.programmes.common import eligibility
 from shequ.programmes.common import selectors as core_selectors
 from shequ.programmes.common import services as core
-from shequ.programmes.common.models import Programme
+from shequ.programmes.common.models import Enrolment, Programme
 from shequ.programmes.common.seeding import load_programmes
 
 from . import services
-from .models import FamilyBed, RetrofitItem, RetrofitProject, RetrofitStage
+from .models import RetrofitItem, RetrofitStage
 from .reference import eldercare_reference_load
 
 # A PNG's signature and header: enough for the type check, standing in for a photo of the works.
@@ -37,16 +37,16 @@ def load_demo_eldercare(
     *, seed: int = 2026, care_visits: int = 12, beds: int = 3, retrofits: int = 5
 ) -> dict[str, int]:
     """Eldercare demo rows in demo-community's community; returns what was made."""
-    if RetrofitProject.objects.exists() or FamilyBed.objects.exists():
+    users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
+    staff, worker = users["demo-community"], users["demo-grid"]
+    if Enrolment.objects.filter(programme__domain="eldercare", created_by=staff).exists():
         return {"visits": 0, "beds": 0, "retrofits": 0}
     load_programmes()
     eldercare_reference_load()
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
-    users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
-    staff, worker = users["demo-community"], users["demo-grid"]
     today = timezone.localdate()
+    _hardship_tags(staff, worker, today, rng)
     made = {"visits": _care_visits(staff, worker, today, care_visits)}
-    _hardship_tags(staff, today, rng)
     made["beds"] = _beds(staff, today, beds)
     made["retrofits"] = _retrofits(staff, today, retrofits)
     core.visits_escalate()
@@ -62,18 +62,19 @@ def _care_visits(staff: User, worker: User, today: datetime.date, count: int) ->
         core_selectors.candidates(actor=staff, programme=programme)[:200],
         key=lambda p: (p.area_id != grid.pk, p.pk),
     )[:count]
-    offsets = [-9, -5, -2, 0, 0, 2, 5, 9]  # days from the visit's due day to today (negative: overdue)
-    enrolled = []
+    # Days from today to each visit's day (negative: overdue): the grid's elders come first, so the
+    # grid worker has visits due today and overdue; the coming ones of the worker are recorded early.
+    offsets = [0, -9, 4, -5, 0, -2, 5, 0, -4, 6, 2, -12]  # never more than 6: an enrolment starts by today
+    recorded = 0
     for n, person in enumerate(people):
         interval = eligibility.visit_interval(programme, person, today) or 30
-        on = today - datetime.timedelta(days=interval + offsets[n % len(offsets)])
-        enrolled.append(
-            core.enrol(actor=staff, programme_code=programme.code, person_id=person.pk, on=on, note="演示：关怀访视")
+        offset = offsets[n % len(offsets)]
+        on = today - datetime.timedelta(days=interval - offset)
+        enrolment = core.enrol(
+            actor=staff, programme_code=programme.code, person_id=person.pk, on=on, note="演示：关怀访视"
         )
-    recorded = 0
-    for enrolment in enrolled[::3]:
         visit = enrolment.visits.filter(done_at__isnull=True, assigned_to=worker).first()
-        if visit is not None:
+        if offset > 0 and visit is not None:
             core.visit_record(
                 actor=worker, visit_id=visit.pk, outcome="met", note="老人身体状况良好", lon=123.43, lat=41.80
             )
@@ -81,28 +82,24 @@ def _care_visits(staff: User, worker: User, today: datetime.date, count: int) ->
     return recorded
 
 
-def _hardship_tags(staff: User, today: datetime.date, rng: random.Random) -> None:
-    """Some elders of the community get 低保/特困 and disability records (as the civil-affairs office
-    would send them), so that retrofits and beds have eligible people."""
+def _hardship_tags(staff: User, worker: User, today: datetime.date, rng: random.Random) -> None:
+    """Elders get 低保/特困 and disability records (as the civil-affairs office and the disabled persons'
+    federation would send them): every elder of the grid worker's grid, a third of the others, so that
+    care visits, retrofits and beds have eligible people where the demo accounts work."""
     from shequ.residents.models import Person, PersonStatus
     from shequ.residents.services import tag_add
 
     community = staff.grants.get().area
+    grid = worker.grants.get().area
     elders = Person.objects.filter(
         area__path__startswith=community.path,
         status=PersonStatus.ACTIVE,
         birth_date__lte=today.replace(year=today.year - 62),
-    ).order_by("pk")[:40]
+    ).order_by("pk")[:60]
     for n, person in enumerate(elders):
-        if n % 3 == 0:
-            tag_add(
-                actor=staff,
-                person_id=person.pk,
-                tag_code=rng.choice(["dibao", "tekun", "dibao_edge"]),
-                source="区民政局",
-                valid_from=today.replace(year=today.year - 2),
-            )
-        elif n % 5 == 1:
+        if person.area_id != grid.pk and n % 3:
+            continue
+        if n % 4 == 3:
             tag_add(
                 actor=staff,
                 person_id=person.pk,
@@ -110,6 +107,14 @@ def _hardship_tags(staff: User, today: datetime.date, rng: random.Random) -> Non
                 source="区残联",
                 valid_from=today.replace(year=today.year - 3),
                 grade=rng.choice(["1", "2"]),
+            )
+        else:
+            tag_add(
+                actor=staff,
+                person_id=person.pk,
+                tag_code=rng.choice(["dibao", "tekun", "dibao_edge"]),
+                source="区民政局",
+                valid_from=today.replace(year=today.year - 2),
             )
 
 
