@@ -17,7 +17,7 @@ ENTITY_NAMES = ("居家养老服务中心甲", "居家养老服务中心乙")
 ELDER_NAME = "居家老人"
 
 
-def elder(area, community, *, birth: str = "1940-05-01", phone: str = "13700000001", room: str = "801") -> Person:
+def elder(area, community, *, birth: str = "1940-05-01", phone: str = "13611110801", room: str = "801") -> Person:
     """An elder living at 和平路8号 in ``area`` (a grid of ``community``), head of their own household."""
     address = Address.objects.create(area=area, street_address="和平路8号", building="8", unit="1", room=room)
     household = Household.objects.create(area=community, address=address, number=f"HC-{room}-{phone[-4:]}")
