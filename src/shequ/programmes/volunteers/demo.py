@@ -4,7 +4,8 @@ community confirms most of them (one refused, one still waiting); elders 60+ get
 done (hours waiting) and confirmed (banked); one volunteer redeems hours. The demo resident (an elder
 of community A, when load_demo_cases registered her) has a task done whose hours she confirms herself.
 
-Needs ``load_demo`` and its residents first; idempotent (nothing is added once the demo's staff have decided a registration)."""
+Needs ``load_demo`` and its residents first; idempotent (nothing is added once the demo's staff have
+decided a registration)."""
 
 from __future__ import annotations
 
