@@ -173,7 +173,11 @@ def _retrofits(staff: User, today: datetime.date, count: int) -> int:
         [RetrofitStage.ASSESSMENT, RetrofitStage.WORKS, RetrofitStage.ACCEPTANCE],
     ]
     made = 0
-    people = list(core_selectors.candidates(actor=staff, programme=programme)[:count])
+    people, households = [], set()
+    for person in core_selectors.candidates(actor=staff, programme=programme)[:200]:
+        if person.household_id not in households and len(people) < count:  # one retrofit per household
+            households.add(person.household_id)
+            people.append(person)
     for n, person in enumerate(people):
         project = services.retrofit_start(actor=staff, person_id=person.pk, on=today - datetime.timedelta(days=60))
         for step, stage in enumerate(plan[n % len(plan)]):
