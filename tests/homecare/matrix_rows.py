@@ -248,6 +248,7 @@ PAGE_SPECS: dict[str, Spec] = {
         excluded=CHILDREN,
         **PAGE,
     ),
+    "homecare:applications": Spec(lambda c, t: c.get(f"{WEB}/applications/"), READERS, excluded=CHILDREN, **PAGE),
     "homecare:figures": Spec(lambda c, t: c.get(f"{WEB}/figures/"), READERS, excluded=CHILDREN, **PAGE),
     "homecare:providers": Spec(
         lambda c, t: c.get(f"{WEB}/providers/"),

@@ -87,3 +87,18 @@ def test_staff_pages_and_figures(order, client_of):
     assert re.search(r'id="fig-target">100%', body)
     coverage = officer.get("/api/programmes/homecare/coverage").json()
     assert coverage["total"] > 0 and coverage["target_percent"] == 100.0
+
+
+def test_staff_apply_by_proxy_for_an_eligible_elder(world, client_of, user_of):
+    from shequ.casework.models import Case
+    from tests.homecare.world import elder
+
+    person = elder(world.grid_a1, world.community_a, room="777")
+    staff = client_of("community_staff")
+    assert person.name in staff.get("/programmes/homecare/applications/").content.decode()
+    staff.post(
+        "/programmes/homecare/applications/",
+        {"person": person.pk, "consent_method": "in_person", "proxy_reason": "行动不便"},
+    )
+    case = Case.objects.get(applicant=person, kind="homecare_application")
+    assert case.channel == "proxy"

@@ -89,9 +89,7 @@ def _enrol(officer: User, resident: User | None, count: int) -> list[Enrolment]:
     chosen += [pk for pk in pool.values_list("pk", flat=True)[: count * 2] if pk not in chosen]
     enrolled = []
     for person_id in chosen[:count]:
-        enrolled.append(
-            core.enrol(actor=officer, programme_code="homecare", person_id=person_id, note="演示数据")
-        )
+        enrolled.append(core.enrol(actor=officer, programme_code="homecare", person_id=person_id, note="演示数据"))
     return enrolled
 
 

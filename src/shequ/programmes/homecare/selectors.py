@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.http import Http404
@@ -15,6 +14,10 @@ from django.utils import timezone
 from shequ.accounts.models import User
 from shequ.areas.models import Area, Kind, Level
 from shequ.casework.models import Case
+from shequ.lib.capabilities import Capability
+from shequ.lib.scoping import granted_paths
+from shequ.programmes.common import access as core
+from shequ.programmes.common import selectors as core_selectors
 from shequ.programmes.common.models import Enrolment, EnrolmentState
 from shequ.programmes.common.selectors import children_of
 from shequ.residents.models import Person
@@ -91,8 +94,6 @@ def hours_of(enrolment: Enrolment, on: datetime.date | None = None) -> Hours:
 
 def enrolments_for_orders(*, actor: User) -> QuerySet[Enrolment]:
     """The active home-care enrolments the actor may order visits for (as staff who run them)."""
-    from shequ.lib.capabilities import Capability
-    from shequ.programmes.common import access as core
 
     return (
         core.enrolments_visible(actor, Capability.PROGRAMME_MANAGE)
@@ -100,6 +101,11 @@ def enrolments_for_orders(*, actor: User) -> QuerySet[Enrolment]:
         .select_related("person", "area")
         .order_by("area__path", "pk")
     )
+
+
+def candidates(*, actor: User) -> QuerySet[Person]:
+    """The elders the actor may apply for: eligible today, not enrolled, in the actor's reach."""
+    return core_selectors.candidates(actor=actor, programme=access.programme())
 
 
 # ---- the family (resident portal) ---------------------------------------------------------------------
@@ -285,9 +291,6 @@ def response_figures(calls: QuerySet[EmergencyCall], month: datetime.date) -> Re
 
 def staff_calls(*, actor: User) -> QuerySet[EmergencyCall]:
     """The calls of the people whose enrolments the actor reaches, or of the actor's case area."""
-    from shequ.lib.capabilities import Capability
-    from shequ.lib.scoping import granted_paths
-    from shequ.programmes.common import access as core
 
     paths = core.programme_paths(actor, access.programme()) + granted_paths(actor, Capability.CASE_READ)
     q = Q(pk__in=[])
@@ -298,7 +301,6 @@ def staff_calls(*, actor: User) -> QuerySet[EmergencyCall]:
 
 def staff_root(actor: User) -> Area | None:
     """The widest area where the actor reaches home care (their figures' default)."""
-    from shequ.programmes.common import access as core
 
     paths = core.programme_paths(actor, access.programme())
     return Area.objects.filter(path=min(paths, key=len)).first() if paths else None
@@ -306,13 +308,8 @@ def staff_root(actor: User) -> Area | None:
 
 def staff_area(actor: User, code: str) -> Area:
     """An area the actor reaches home care in (the figures' choice), or a 404."""
-    from shequ.programmes.common import access as core
 
     area = Area.objects.filter(code=code).first() if code else staff_root(actor)
     if area is None or not core.reaches(actor, access.programme(), area.path):
         raise Http404
     return area
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    return (Decimal(100) * part / whole).quantize(Decimal("0.1")) if whole else None

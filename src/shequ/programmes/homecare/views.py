@@ -176,6 +176,41 @@ def order(request: HttpRequest, order_id: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@staff_only
+def applications(request: HttpRequest) -> HttpResponseBase:
+    """The eligible elders not yet enrolled (the staff's reach), and filing an application for one by
+    community proxy (社区代办): the application is a case; approving it enrols the elder."""
+    actor = _user(request)
+    if request.method == "POST":
+        try:
+            person_id = int(request.POST.get("person", ""))
+        except ValueError:
+            person_id = 0
+        return _do(
+            request,
+            lambda: casework.case_file(
+                actor=actor,
+                channel="proxy",
+                filing=casework.Filing(
+                    kind=services.APPLICATION_KIND, applicant_id=person_id, description=_("Home care")
+                ),
+                consent_method=request.POST.get("consent_method", ""),
+                proxy_reason=request.POST.get("proxy_reason", ""),
+            ),
+            _("The application was filed: approve it in the case queue to enrol the elder."),
+            reverse("homecare:applications"),
+        )
+    return render(
+        request,
+        "homecare/applications.html",
+        {
+            "candidates": selectors.candidates(actor=actor)[:100],
+            "consent_methods": casework.CONSENT_METHODS.items(),
+        },
+    )
+
+
 @require_POST
 @staff_only
 def order_dispatch(request: HttpRequest, order_id: int) -> HttpResponseBase:
