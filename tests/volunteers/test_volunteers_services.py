@@ -343,3 +343,33 @@ def test_figures_by_area_add_up(world, user_of):
     assert total["hours_banked"] == 3.5 and total["volunteers"] == 3
     district = selectors.figures_for(world.district.path)
     assert district["volunteers"] == 4  # and the neighbouring street's volunteer
+
+
+def test_service_types_are_edited_by_the_programmes_officers_over_the_city(world, user_of, client_of):
+    officer = user_of("programme_officer")
+    saved = services.service_type_save(actor=officer, code="reading", name="读书读报", ordering=40)
+    assert saved.is_active and saved.name == "读书读报"
+    services.service_type_save(actor=officer, code="reading", name="读报", ordering=40, is_active=False)
+    assert "reading" not in {t.code for t in selectors.service_types()}
+    with pytest.raises(ValidationError):
+        services.service_type_save(actor=officer, code="Bad Code", name="x")
+    for persona in ("community_staff", "district_officer", "children_officer"):
+        with pytest.raises(Http404):
+            services.service_type_save(actor=user_of(persona), code="reading", name="读报")
+    page = client_of("programme_officer").get("/programmes/volunteers/service-types/").content.decode()
+    assert "陪诊" in page and 'name="code"' in page
+    assert (
+        'name="code"' not in client_of("community_staff").get("/programmes/volunteers/service-types/").content.decode()
+    )
+
+
+def test_a_volunteer_is_not_offered_their_own_households_task(world, user_of):
+    daughter = Person.objects.get(name="王丽")
+    hers = services.volunteer_register(
+        actor=family(world), person_id=daughter.pk, service_type_codes=["other"], availability="周末", consent=True
+    )
+    services.volunteer_decide(actor=user_of("community_staff"), volunteer_id=hers.pk, confirm=True)
+    offered = {v.task.pk for v in selectors.open_tasks(family(world))}
+    assert world.volunteers.open_a not in offered and world.volunteers.open_b in offered
+    with pytest.raises(ValidationError):
+        services.task_take(actor=family(world), task_id=world.volunteers.open_a)

@@ -176,6 +176,8 @@ def open_tasks(actor: User) -> list[TaskView]:
     rows = (
         CareTask.objects.filter(state=TaskState.OPEN, area__path__startswith=street.path)
         .exclude(elder_id=volunteer.person_id)
+        # Their own household's tasks are for other volunteers (``services.task_take`` refuses them).
+        .exclude(elder__household_id__isnull=False, elder__household_id=volunteer.person.household_id)
         .annotate(
             near=Case(
                 When(area__path__startswith=community.path, then=Value(0)),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from shequ.accounts.access import roles_of
 from shequ.accounts.models import User
 from shequ.accounts.roles import Role
+from shequ.areas.models import Area, Level
 from shequ.audit.services import record_event
 from shequ.casework.selectors import resident_persons
 from shequ.lib.capabilities import Capability
@@ -478,9 +479,9 @@ def hours_redeem(
 
 
 def edits_service_types(actor: User) -> bool:
-    """The programme's managers over a whole city or more (a city's path is "/<province>/<city>/")."""
+    """The programme's managers over a whole city or more (the eldercare officer, not a district's)."""
     paths = access.programme_paths(actor, programme(), Capability.PROGRAMME_MANAGE)
-    return any(path.count("/") <= 3 for path in paths)
+    return Area.objects.filter(path__in=paths, level__lte=Level.CITY).exists()
 
 
 @transaction.atomic
