@@ -187,9 +187,8 @@ def applications(request: HttpRequest) -> HttpResponseBase:
             person_id = int(request.POST.get("person", ""))
         except ValueError:
             person_id = 0
-        return _do(
-            request,
-            lambda: casework.case_file(
+        try:
+            case = casework.case_file(
                 actor=actor,
                 channel="proxy",
                 filing=casework.Filing(
@@ -197,10 +196,12 @@ def applications(request: HttpRequest) -> HttpResponseBase:
                 ),
                 consent_method=request.POST.get("consent_method", ""),
                 proxy_reason=request.POST.get("proxy_reason", ""),
-            ),
-            _("The application was filed: approve it in the case queue to enrol the elder."),
-            reverse("homecare:applications"),
-        )
+            )
+        except ValidationError as error:
+            _flash(request, error)
+            return redirect("homecare:applications")
+        messages.success(request, _("The application was filed: approve it here to enrol the elder."))
+        return redirect("casework:case", case_id=case.pk)
     return render(
         request,
         "homecare/applications.html",
