@@ -72,7 +72,13 @@ def _rule_id() -> int:
 
 E = "/programmes/eldercare"
 R = "/programmes/rules"
-API_SPECS: dict[str, Spec] = {}
+A = "/api/programmes/eldercare"
+API_SPECS: dict[str, Spec] = {
+    "eldercare_visits_summary": Spec(lambda c, t: c.get(f"{A}/visits/summary"), READERS, **EXCL),
+    "eldercare_visits_overdue": Spec(lambda c, t: c.get(f"{A}/visits/overdue"), MANAGERS, **EXCL),
+    "eldercare_retrofits_list": Spec(lambda c, t: c.get(f"{A}/retrofits"), READERS, **EXCL),
+    "eldercare_figures": Spec(lambda c, t: c.get(f"{A}/figures"), READERS, **EXCL),
+}
 PAGE_SPECS: dict[str, Spec] = {
     "eldercare:visits": Spec(lambda c, t: c.get(f"{E}/visits/"), READERS, **PAGE, **EXCL),
     "eldercare:overdue": Spec(lambda c, t: c.get(f"{E}/visits/overdue/"), MANAGERS, **PAGE, **EXCL),

@@ -166,3 +166,22 @@ def test_summary_counts_for_the_workbench(world, user_of):
 def test_the_children_officer_has_no_eldercare_pages(client_of):
     for url in ("/programmes/eldercare/visits/", "/programmes/eldercare/visits/overdue/"):
         assert client_of("children_officer").get(url).status_code == 403
+
+
+def test_the_api_gives_the_summary_the_overdue_flags_and_figures_without_personal_data(world, user_of, client_of):
+    visit = _overdue_elder(world, user_of)
+    core.visits_escalate()
+    summary = client_of("grid_worker").get("/api/programmes/eldercare/visits/summary").json()
+    assert summary["my_overdue"] >= 1
+    rows = client_of("street_officer").get("/api/programmes/eldercare/visits/overdue").json()
+    mine = [r for r in rows if r["id"] == visit.pk][0]
+    assert mine["days_overdue"] == 13 and mine["past_grace"] and mine["escalated_at"]
+    assert "逾期老人" not in str(rows)
+    assert client_of("grid_worker").get("/api/programmes/eldercare/visits/overdue").status_code == 404
+    assert client_of("children_officer").get("/api/programmes/eldercare/visits/summary").status_code == 404
+    figures = client_of("district_officer").get(f"/api/programmes/eldercare/figures?area={world.street.code}").json()
+    assert figures["total"]["visits_overdue"] >= 1
+    assert (
+        client_of("community_staff").get(f"/api/programmes/eldercare/figures?area={world.street.code}").status_code
+        == 404
+    )

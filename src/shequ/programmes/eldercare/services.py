@@ -337,7 +337,8 @@ def retrofit_photo_add(*, actor: User, project_id: int, stage: str, upload: IO[b
             project = _project_for(actor, project_id, Capability.PROGRAMME_MANAGE)
             if project.photos.count() >= photos_per_project():
                 raise ValidationError({"file": _("This retrofit already has as many photos as it may have.")})
-            stem = "".join(ch for ch in filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1] if ch.isalnum() or ch in "-_")
+            base = filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].rsplit(".", 1)[0]
+            stem = "".join(ch for ch in base if ch.isalnum() or ch in "-_")
             photo = RetrofitPhoto.objects.create(
                 project=project,
                 stage=stage,
