@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -14,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.accounts.http import AuthenticatedHttpRequest
+from shequ.areas.models import Area
 from shequ.lib.masking import mask_phone
 from shequ.lib.pagination import BoundedLimitOffsetPagination
 
@@ -278,6 +280,10 @@ def volunteer_figures(request: AuthenticatedHttpRequest, area: str = Query("", m
     chosen = selectors.figures_area(request.user, area)
     total, rows = selectors.figures_by_area(chosen)
     return FiguresOut(
-        total=FigureRow(area_code=chosen.code, area_name=chosen.name, **total),
-        areas=[FigureRow(area_code=r.area.code, area_name=r.area.name, **r.values) for r in rows],
+        total=_figure_row(chosen, total),
+        areas=[_figure_row(r.area, r.values) for r in rows],
     )
+
+
+def _figure_row(area: Area, values: dict[str, Any]) -> FigureRow:
+    return FigureRow(area_code=area.code, area_name=area.name, **values)

@@ -149,7 +149,7 @@ def _tasks(staff: User, accounts: list[User], elders: list[Person], rng: random.
         if stage == 3:
             continue  # open
         volunteer = accounts[n % len(accounts)]
-        if resident_persons(volunteer).filter(household_id=elder.household_id).exists():
+        if elder.household_id and resident_persons(volunteer).filter(household_id=elder.household_id).exists():
             continue  # a volunteer does not take their own household's task: leave it open
         services.task_take(actor=volunteer, task_id=task.pk)
         if stage == 2:
@@ -186,13 +186,10 @@ def _demo_resident_task(made: dict[str, int]) -> None:
     if elder is None or not services.manages(staff, elder.area.path):
         return
     street_path = street_of(elder.area).path
-    volunteer = (
-        Volunteer.objects.filter(state="confirmed", area__path__startswith=street_path)
-        .exclude(person__household_id=elder.household_id)
-        .select_related("account")
-        .order_by("pk")
-        .first()
-    )
+    volunteers = Volunteer.objects.filter(state="confirmed", area__path__startswith=street_path)
+    if elder.household_id:
+        volunteers = volunteers.exclude(person__household_id=elder.household_id)
+    volunteer = volunteers.select_related("account").order_by("pk").first()
     if volunteer is None:
         return
     task = services.task_post(

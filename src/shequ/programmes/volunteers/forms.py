@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+
+def _offer(form: forms.Form, name: str, choices: Iterable[tuple[Any, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = list(choices)
 
 
 class RegisterForm(forms.Form):
@@ -18,10 +27,10 @@ class RegisterForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, people=(), types=(), **kwargs):
+    def __init__(self, *args: Any, people: Iterable[Any] = (), types: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [(p.pk, p.name) for p in people]
-        self.fields["service_types"].choices = [(t.code, t.name) for t in types]
+        _offer(self, "person", ((p.pk, p.name) for p in people))
+        _offer(self, "service_types", ((t.code, t.name) for t in types))
 
 
 class TaskForm(forms.Form):
@@ -37,10 +46,10 @@ class TaskForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, elders=(), types=(), **kwargs):
+    def __init__(self, *args: Any, elders: Iterable[Any] = (), types: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["elder"].choices = [(p.pk, p.name) for p in elders]
-        self.fields["service_type"].choices = [(t.code, t.name) for t in types]
+        _offer(self, "elder", ((p.pk, p.name) for p in elders))
+        _offer(self, "service_type", ((t.code, t.name) for t in types))
 
 
 class HoursForm(forms.Form):
@@ -58,10 +67,10 @@ class RedeemForm(forms.Form):
     service_type = forms.ChoiceField(label=_("Service"), required=False)
     reason = forms.CharField(label=_("What the hours paid for"), max_length=200)
 
-    def __init__(self, *args, people=(), types=(), **kwargs):
+    def __init__(self, *args: Any, people: Iterable[Any] = (), types: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["beneficiary"].choices = [(p.pk, p.name) for p in people]
-        self.fields["service_type"].choices = [("", "-")] + [(t.code, t.name) for t in types]
+        _offer(self, "beneficiary", ((p.pk, p.name) for p in people))
+        _offer(self, "service_type", [("", "-"), *((t.code, t.name) for t in types)])
 
 
 class ServiceTypeForm(forms.Form):

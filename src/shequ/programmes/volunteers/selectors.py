@@ -9,6 +9,7 @@ count what lies in its subtree, for the indicators and the figures page alike.""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -128,6 +129,41 @@ def elders_for_staff(actor: User, query: str = "") -> QuerySet[Person]:
     return eligible_people(programme(), people, timezone.localdate()).select_related("area").order_by("name", "pk")
 
 
+@dataclass(frozen=True)
+class VolunteerRow:
+    """A volunteer in a staff list: the name and the phone masked."""
+
+    volunteer: Volunteer
+    name: str
+    phone: str
+
+
+def volunteer_rows(volunteers: Iterable[Volunteer]) -> list[VolunteerRow]:
+    return [VolunteerRow(v, mask_name(v.person.name), mask_phone(v.person.phone or "")) for v in volunteers]
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """A task in a staff list: the elder's and the volunteer's names masked; whether the reader confirms."""
+
+    task: CareTask
+    elder: str
+    volunteer: str
+    may_confirm: bool
+
+
+def task_rows(actor: User, tasks: Iterable[CareTask]) -> list[TaskRow]:
+    return [
+        TaskRow(
+            task,
+            mask_name(task.elder.name),
+            mask_name(task.volunteer.person.name) if task.volunteer else "",
+            task.state == TaskState.DONE and may_confirm(actor, task) == "staff",
+        )
+        for task in tasks
+    ]
+
+
 # ---- what a volunteer and a resident see --------------------------------------------------------------
 
 
@@ -176,8 +212,6 @@ def open_tasks(actor: User) -> list[TaskView]:
     rows = (
         CareTask.objects.filter(state=TaskState.OPEN, area__path__startswith=street.path)
         .exclude(elder_id=volunteer.person_id)
-        # Their own household's tasks are for other volunteers (``services.task_take`` refuses them).
-        .exclude(elder__household_id__isnull=False, elder__household_id=volunteer.person.household_id)
         .annotate(
             near=Case(
                 When(area__path__startswith=community.path, then=Value(0)),
@@ -186,9 +220,12 @@ def open_tasks(actor: User) -> list[TaskView]:
             )
         )
         .select_related("area__parent__parent", "service_type", "elder__address")
-        .order_by("near", "starts_at", "pk")[:100]
+        .order_by("near", "starts_at", "pk")
     )
-    return [_view(actor, task, volunteer=volunteer, family=False) for task in rows]
+    if volunteer.person.household_id:
+        # Their own household's tasks are for other volunteers (``services.task_take`` refuses them).
+        rows = rows.exclude(elder__household_id=volunteer.person.household_id)
+    return [_view(actor, task, volunteer=volunteer, family=False) for task in rows[:100]]
 
 
 def household_ids(actor: User) -> list[int]:
@@ -276,6 +313,14 @@ def my_volunteer(actor: User, volunteer_id: int) -> Volunteer:
         if volunteer.pk == volunteer_id:
             return volunteer
     raise Http404
+
+
+def household_of(volunteer: Volunteer) -> list[Person]:
+    """Whom the volunteer's hours may be redeemed for: them and the members of their household."""
+    if not volunteer.person.household_id:
+        return [volunteer.person]
+    members = Person.objects.filter(household_id=volunteer.person.household_id, status=PersonStatus.ACTIVE)
+    return sorted(members, key=lambda p: (p.pk != volunteer.person_id, p.pk))
 
 
 # ---- the time-bank account and the service record ------------------------------------------------------

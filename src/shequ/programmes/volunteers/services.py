@@ -193,6 +193,7 @@ def task_post(
         errors["description"] = _("The description is at most 300 characters.")
     if errors:
         raise ValidationError(errors)
+    assert service_type is not None  # refused above
     task = CareTask.objects.create(
         elder=elder,
         area=elder.area,
@@ -206,7 +207,7 @@ def task_post(
         actor=actor,
         action="volunteers.task_post",
         obj=task,
-        data={"service": service_type.code if service_type else "", "by": "staff" if staff else "family"},
+        data={"service": service_type.code, "by": "staff" if staff else "family"},
     )
     return task
 
@@ -412,6 +413,7 @@ def hours_redeem(
     if not staff and not owner:
         raise Http404
     task = None
+    service_type: ServiceType | None
     if task_id is not None:
         task = CareTask.objects.select_related("service_type", "elder").filter(pk=task_id).first()
         if task is None or (not staff and not _family_of(actor, task.elder)):

@@ -24,12 +24,10 @@ from shequ.accounts.http import AuthenticatedHttpRequest
 from shequ.accounts.models import User
 from shequ.lib.feedback import add_errors, errors_text
 from shequ.lib.masking import mask_phone
-from shequ.residents.models import Person, PersonStatus
 
 from . import selectors, services
 from .forms import DecideForm, HoursForm, RedeemForm, RegisterForm, ServiceTypeForm, TaskForm
 from .models import TaskState, VolunteerState
-from .selectors import mask_name
 
 PAGE_SIZE = 50
 View = Callable[..., HttpResponseBase]
@@ -77,13 +75,15 @@ def volunteer_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     state = state if state in VolunteerState.values else ""
     rows = selectors.staff_volunteers(request.user, state=state, area_code=request.GET.get("area", ""))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    for volunteer in page.object_list:
-        volunteer.shown_name = mask_name(volunteer.person.name)
-        volunteer.shown_phone = mask_phone(volunteer.person.phone or "")
     return render(
         request,
         "volunteers/staff_volunteers.html",
-        {"page": page, "state": state, "states": VolunteerState.choices},
+        {
+            "page": page,
+            "rows": selectors.volunteer_rows(page.object_list),
+            "state": state,
+            "states": VolunteerState.choices,
+        },
     )
 
 
@@ -92,11 +92,6 @@ def volunteer_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 def volunteer_detail(request: AuthenticatedHttpRequest, volunteer_id: int) -> HttpResponseBase:
     volunteer = selectors.staff_volunteer(request.user, volunteer_id)
     manage = services.manages(request.user, volunteer.area.path)
-    family = (
-        Person.objects.filter(household_id=volunteer.person.household_id, status=PersonStatus.ACTIVE)
-        if volunteer.person.household_id
-        else Person.objects.filter(pk=volunteer.person_id)
-    )
     return render(
         request,
         "volunteers/staff_volunteer.html",
@@ -106,7 +101,7 @@ def volunteer_detail(request: AuthenticatedHttpRequest, volunteer_id: int) -> Ht
             "account": selectors.ledger(volunteer),
             "manage": manage,
             "decide_form": DecideForm(),
-            "redeem_form": RedeemForm(people=list(family), types=selectors.service_types()),
+            "redeem_form": RedeemForm(people=selectors.household_of(volunteer), types=selectors.service_types()),
             "tasks": volunteer.tasks.select_related("service_type", "area").order_by("-starts_at")[:50],
         },
     )
@@ -137,13 +132,7 @@ def decide(request: AuthenticatedHttpRequest, volunteer_id: int) -> HttpResponse
 @require_POST
 def redeem(request: AuthenticatedHttpRequest, volunteer_id: int) -> HttpResponseBase:
     volunteer = selectors.staff_volunteer(request.user, volunteer_id)
-    form = RedeemForm(
-        request.POST,
-        people=Person.objects.filter(pk=request.POST.get("beneficiary") or 0)
-        if request.POST.get("beneficiary", "").isdigit()
-        else [],
-        types=selectors.service_types(),
-    )
+    form = RedeemForm(request.POST, people=selectors.household_of(volunteer), types=selectors.service_types())
     if form.is_valid():
         try:
             services.hours_redeem(
@@ -191,13 +180,16 @@ def task_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     state = state if state in TaskState.values else ""
     rows = selectors.staff_tasks(request.user, state=state, area_code=request.GET.get("area", ""))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    for task in page.object_list:
-        task.shown_elder = mask_name(task.elder.name)
-        task.shown_volunteer = mask_name(task.volunteer.person.name) if task.volunteer else ""
     return render(
         request,
         "volunteers/staff_tasks.html",
-        {"page": page, "state": state, "states": TaskState.choices, "may_post": selectors.may_post(request.user)},
+        {
+            "page": page,
+            "rows": selectors.task_rows(request.user, page.object_list),
+            "state": state,
+            "states": TaskState.choices,
+            "may_post": selectors.may_post(request.user),
+        },
     )
 
 
@@ -259,7 +251,9 @@ def confirm(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponseBase
         _fail(request, exc)
     else:
         messages.success(request, _("The hours are confirmed and banked."))
-    return redirect(request.POST.get("next") == "pending" and "volunteers:pending" or "volunteers:tasks")
+    if request.POST.get("next") == "pending":
+        return redirect("volunteers:pending")
+    return redirect("volunteers:task", task_id=task.pk)
 
 
 @staff_required
@@ -279,15 +273,16 @@ def cancel(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponseBase:
 @require_GET
 def pending(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """What waits for the staff: registrations to decide and hours to confirm."""
-    registrations = list(selectors.staff_volunteers(request.user, state=VolunteerState.PENDING)[:100])
-    tasks = list(selectors.staff_tasks(request.user, state=TaskState.DONE)[:100])
-    for volunteer in registrations:
-        volunteer.shown_name = mask_name(volunteer.person.name)
-    for task in tasks:
-        task.shown_elder = mask_name(task.elder.name)
-        task.shown_volunteer = mask_name(task.volunteer.person.name) if task.volunteer else ""
-        task.may_confirm = services.may_confirm(request.user, task) == "staff"
-    return render(request, "volunteers/staff_pending.html", {"registrations": registrations, "tasks": tasks})
+    registrations = selectors.staff_volunteers(request.user, state=VolunteerState.PENDING)[:100]
+    tasks = selectors.staff_tasks(request.user, state=TaskState.DONE)[:100]
+    return render(
+        request,
+        "volunteers/staff_pending.html",
+        {
+            "registrations": selectors.volunteer_rows(registrations),
+            "tasks": selectors.task_rows(request.user, tasks),
+        },
+    )
 
 
 @staff_required

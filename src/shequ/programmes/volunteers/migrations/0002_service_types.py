@@ -1,5 +1,7 @@
 """The service types a volunteer offers at first (an officer edits them from then on)."""
 
+from typing import Any
+
 from django.db import migrations
 
 TYPES = [
@@ -10,7 +12,7 @@ TYPES = [
 ]
 
 
-def add(apps, schema_editor):
+def add(apps: Any, schema_editor: Any) -> None:
     ServiceType = apps.get_model("volunteers", "ServiceType")
     for code, name, ordering in TYPES:
         ServiceType.objects.get_or_create(code=code, defaults={"name": name, "ordering": ordering})
