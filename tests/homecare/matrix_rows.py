@@ -248,6 +248,14 @@ PAGE_SPECS: dict[str, Spec] = {
         excluded=CHILDREN,
         **PAGE,
     ),
+    "homecare:contract": Spec(
+        lambda c, t: c.post(f"{WEB}/enrolments/{t.obj.enrolment_id}/provider/", {"order": t.obj.pk}),
+        MANAGERS,
+        ok=302,
+        target="homecare_order",
+        excluded=CHILDREN,
+        **PAGE,
+    ),
     "homecare:applications": Spec(lambda c, t: c.get(f"{WEB}/applications/"), READERS, excluded=CHILDREN, **PAGE),
     "homecare:figures": Spec(lambda c, t: c.get(f"{WEB}/figures/"), READERS, excluded=CHILDREN, **PAGE),
     "homecare:providers": Spec(

@@ -35,5 +35,7 @@ def test_the_homecare_demo(world):
     assert {"offered", "accepted", "checked_in", "done"} <= states
     assert orders.filter(rating__isnull=False).exists()
     assert Case.objects.filter(kind="homecare_complaint", area__path__startswith=street.path).exists()
-    assert EmergencyCall.objects.filter(area__path__startswith=street.path, acknowledged_at__isnull=False).exists()
+    assert EmergencyCall.objects.filter(
+        area__path__startswith=street.path, acknowledged_at__isnull=False, provider__isnull=False
+    ).exists()
     assert load_demo_homecare(communities=communities) == {"providers": 0, "enrolled": 0, "orders": 0}

@@ -184,7 +184,19 @@ def test_the_application_enrols_on_approval_and_an_ineligible_one_is_refused(wor
 
 def test_the_emergency_call_reaches_the_grid_worker_and_the_provider(world, user_of):
     enrolment = enrolled_elder(world, phone="13912345678")
-    Enrolment.objects.filter(pk=enrolment.pk).update(provider=provider(world).entity)
+    with pytest.raises(ValidationError):  # provider B does not serve community A
+        services.enrolment_contract(
+            actor=user_of("community_staff"),
+            enrolment_id=enrolment.pk,
+            provider_id=provider(world, "service_provider_b").pk,
+        )
+    with pytest.raises(Http404):
+        services.enrolment_contract(
+            actor=user_of("grid_worker"), enrolment_id=enrolment.pk, provider_id=provider(world).pk
+        )
+    services.enrolment_contract(
+        actor=user_of("community_staff"), enrolment_id=enrolment.pk, provider_id=provider(world).pk
+    )
     with pytest.raises(Http404):
         services.emergency_call(actor=user_of("resident_b"), person_id=enrolment.person_id)
     call = services.emergency_call(actor=user_of("resident"), person_id=enrolment.person_id)

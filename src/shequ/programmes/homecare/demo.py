@@ -118,7 +118,7 @@ def _orders(officer: User, worker: User, resident: User | None, enrolled: list[E
         if state in ("checked_in", "done"):
             services.order_checkin(actor=worker, order_id=order.pk, lon=123.4315, lat=41.7886)
         if state == "done":
-            services.order_checkout(actor=worker, order_id=order.pk, lon=123.4316, lat=41.7887)
+            order = services.order_checkout(actor=worker, order_id=order.pk, lon=123.4316, lat=41.7887)
             _family_feedback(resident, order)
     return made
 
@@ -135,6 +135,9 @@ def _family_feedback(resident: User | None, order: HomeCareOrder) -> None:
 
     if resident is None or not access.family_orders(resident).filter(pk=order.pk).exists():
         return
+    services.enrolment_contract(
+        actor=User.objects.get(username="demo-street"), enrolment_id=order.enrolment_id, provider_id=order.provider_id
+    )
     services.order_rate(actor=resident, order_id=order.pk, level=4, reason="阿姨很细心，饭菜可口，就是晚到了一会儿")
     services.complaint_file(actor=resident, order_id=order.pk, description="服务人员比约定时间晚到二十分钟")
     call = services.emergency_call(actor=resident, person_id=order.enrolment.person_id)

@@ -182,6 +182,33 @@ def provider_account_unlink(*, actor: User, user_id: int) -> None:
     link.delete()
 
 
+@transaction.atomic
+def enrolment_contract(*, actor: User, enrolment_id: int, provider_id: int | None) -> Enrolment:
+    """Name the provider contracted to serve an enrolled elder (the one an emergency call also reaches):
+    a provider serving the elder's address; None ends the contract. Staff who run the enrolment."""
+    enrolment = (
+        core.enrolments_visible(actor, Capability.PROGRAMME_MANAGE)
+        .filter(programme__code=access.PROGRAMME_CODE, pk=enrolment_id)
+        .select_for_update(of=("self",))
+        .select_related("person__address__area", "person__area", "area")
+        .first()
+    )
+    if enrolment is None:
+        raise Http404
+    provider = None
+    if provider_id is not None:
+        provider = Provider.objects.filter(pk=provider_id, is_active=True).prefetch_related("areas").first()
+        place = _address_area(enrolment.person)
+        if provider is None or not any(place.path.startswith(a.path) for a in provider.areas.all()):
+            raise ValidationError({"provider": _("Choose a provider that serves the elder's address.")})
+    enrolment.provider = provider.entity if provider is not None else None
+    enrolment.save(update_fields=["provider"])
+    record_event(
+        actor=actor, action="homecare.contract", obj=enrolment, data={"provider": provider.pk if provider else None}
+    )
+    return enrolment
+
+
 # ---- the application (a case) -------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("orders/new/", views.order_new, name="order_new"),
     path("orders/<int:order_id>/", views.order, name="order"),
     path("orders/<int:order_id>/dispatch/", views.order_dispatch, name="order_dispatch"),
+    path("enrolments/<int:enrolment_id>/provider/", views.contract, name="contract"),
     path("applications/", views.applications, name="applications"),
     path("figures/", views.figures, name="figures"),
     path("providers/", views.providers, name="providers"),

@@ -172,6 +172,8 @@ def order(request: HttpRequest, order_id: int) -> HttpResponse:
             and access.may_manage(actor, found)
             and found.state in (OrderState.NEW, OrderState.OFFERED),
             "base": "portal/base_portal.html" if access.is_resident(actor) else "base.html",
+            "may_contract": access.is_staff(actor) and access.may_manage(actor, found),
+            "covering": services.covering_providers(found) if access.is_staff(actor) else [],
         },
     )
 
@@ -209,6 +211,24 @@ def applications(request: HttpRequest) -> HttpResponseBase:
             "candidates": selectors.candidates(actor=actor)[:100],
             "consent_methods": casework.CONSENT_METHODS.items(),
         },
+    )
+
+
+@require_POST
+@staff_only
+def contract(request: HttpRequest, enrolment_id: int) -> HttpResponseBase:
+    """Name the elder's contracted provider (from an order's page, which it returns to)."""
+    actor = _user(request)
+    try:
+        provider_id = int(request.POST["provider"]) if request.POST.get("provider") else None
+    except ValueError:
+        provider_id = None
+    back = request.POST.get("order", "")
+    return _do(
+        request,
+        lambda: services.enrolment_contract(actor=actor, enrolment_id=enrolment_id, provider_id=provider_id),
+        _("Saved."),
+        reverse("homecare:order", args=[int(back)]) if back.isdigit() else reverse("homecare:orders"),
     )
 
 
