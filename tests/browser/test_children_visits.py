@@ -76,6 +76,8 @@ def test_street_officer_sees_children_lacking_a_visit_and_a_carer_records_one(si
     expect(rows).to_have_count(len(expected))
     shown = {rows.nth(i).locator("td").first.inner_text().split()[0] for i in range(len(expected))}
     assert shown == set(expected)
+    page.goto(site + "/programmes/children/")  # the street's figures: stations, places, care coverage
+    expect(page.locator("body")).to_have_attribute("data-charts", "3")
     watch.assert_clean()
 
     name, carer_name = next((n, c) for n, c in sorted(expected.items()) if c)
@@ -95,7 +97,7 @@ def test_street_officer_sees_children_lacking_a_visit_and_a_carer_records_one(si
     watch.assert_clean()
     phone.close()
 
-    page.reload()
+    page.goto(site + "/programmes/children/lacking-visits/")
     expect(page.locator("#lacking tr.lacking-row")).to_have_count(len(expected) - 1)
     expect(page.locator("#lacking")).not_to_contain_text(name)
     officer.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
@@ -37,7 +37,7 @@ class FiguresOut(Schema):
     children: list[AreaFiguresOut]
 
 
-def _figures(area: Area, values: dict) -> AreaFiguresOut:  # type: ignore[type-arg]
+def _figures(area: Area, values: dict[str, Any]) -> AreaFiguresOut:
     return AreaFiguresOut(code=area.code, name=area.name, **values)
 
 

@@ -159,7 +159,7 @@ def figures_by_area(area: Area, *, care: bool, on: datetime.date | None = None) 
     """The figures of ``area`` and of each area below it (``per_child_area``), read in a fixed number of
     queries."""
     figures = AreaFigures(area.path, on)
-    return core.per_child_area(area, lambda path: figures.row(path, care))  # type: ignore[arg-type,return-value]
+    return core.per_child_area(area, lambda path: figures.row(path, care))
 
 
 # ---- indicator functions ------------------------------------------------------------------------

@@ -4,6 +4,8 @@
 from decimal import Decimal
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 TARGETS = [
     {
@@ -36,7 +38,7 @@ TARGETS = [
 ]
 
 
-def add_targets(apps, schema_editor):
+def add_targets(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Target = apps.get_model("children", "Target")
     for row in TARGETS:
         Target.objects.get_or_create(code=row["code"], defaults=row)
