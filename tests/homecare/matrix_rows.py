@@ -258,6 +258,15 @@ PAGE_SPECS: dict[str, Spec] = {
     ),
     "homecare:applications": Spec(lambda c, t: c.get(f"{WEB}/applications/"), READERS, excluded=CHILDREN, **PAGE),
     "homecare:figures": Spec(lambda c, t: c.get(f"{WEB}/figures/"), READERS, excluded=CHILDREN, **PAGE),
+    # The target is reference data: the city's administrators and the elderly-care officers set it; the
+    # city administrator reads no figures (the guard lets the registrars in, the service decides).
+    "homecare:target": Spec(
+        lambda c, t: c.post(f"{WEB}/figures/target/", {"due_on": "2025-12-31", "percent": "100", "source": "规划"}),
+        frozenset({Role.CITY_ADMIN, Role.PROGRAMME_OFFICER}),
+        ok=302,
+        excluded=CHILDREN,
+        **PAGE,
+    ),
     "homecare:providers": Spec(
         lambda c, t: c.get(f"{WEB}/providers/"),
         frozenset({Role.CITY_ADMIN, Role.SYSADMIN, Role.PROGRAMME_OFFICER}),

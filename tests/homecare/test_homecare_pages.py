@@ -102,3 +102,19 @@ def test_staff_apply_by_proxy_for_an_eligible_elder(world, client_of, user_of):
     )
     case = Case.objects.get(applicant=person, kind="homecare_application")
     assert case.channel == "proxy"
+
+
+def test_the_coverage_target_is_editable_data(client_of):
+    from shequ.programmes.homecare.models import CoverageTarget
+
+    client_of("community_staff").post("/programmes/homecare/figures/target/", {"due_on": "2027-12-31", "percent": "90"})
+    assert not CoverageTarget.objects.filter(due_on="2027-12-31").exists()
+    client_of("programme_officer").post(
+        "/programmes/homecare/figures/target/", {"due_on": "2027-12-31", "percent": "100", "source": "新规划"}
+    )
+    assert CoverageTarget.objects.get(due_on="2027-12-31").source == "新规划"
+    refused = client_of("programme_officer").post(
+        "/programmes/homecare/figures/target/", {"due_on": "2027-12-31", "percent": "120"}, follow=True
+    )
+    assert CoverageTarget.objects.get(due_on="2027-12-31").percent == 100
+    assert refused.status_code == 200

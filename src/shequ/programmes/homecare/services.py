@@ -43,6 +43,7 @@ from shequ.residents.models import Person
 from . import access
 from .models import (
     SPENDING_STATES,
+    CoverageTarget,
     EmergencyCall,
     HomeCareOrder,
     OrderOffer,
@@ -83,6 +84,26 @@ def service_type_save(*, actor: User, code: str, name: str, ordering: int = 0, i
     )
     record_event(actor=actor, action="homecare.service_type_save", obj=found, data={"code": code, "new": created})
     return found
+
+
+@transaction.atomic
+def coverage_target_save(*, actor: User, due_on: datetime.date, percent: Decimal, source: str = "") -> CoverageTarget:
+    """Set the plan's coverage target for a date (the share of urban communities with government-bought
+    home care): the city's administrators and the elderly-care programme officers."""
+    if not access.may_register_providers(actor):
+        raise Http404
+    if not Decimal(0) < percent <= Decimal(100):
+        raise ValidationError({"percent": _("The target is a share between 0 and 100%.")})
+    target, created = CoverageTarget.objects.update_or_create(
+        due_on=due_on, defaults={"percent": percent, "source": source.strip()[:200]}
+    )
+    record_event(
+        actor=actor,
+        action="homecare.target_save",
+        obj=target,
+        data={"due_on": due_on.isoformat(), "percent": str(percent), "new": created},
+    )
+    return target
 
 
 # ---- providers ----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("enrolments/<int:enrolment_id>/provider/", views.contract, name="contract"),
     path("applications/", views.applications, name="applications"),
     path("figures/", views.figures, name="figures"),
+    path("figures/target/", views.target, name="target"),
     path("providers/", views.providers, name="providers"),
     path("providers/new/", views.provider_new, name="provider_new"),
     path("providers/accounts/", views.provider_link, name="provider_link"),

@@ -6,7 +6,9 @@ page a role may never open is a 403, a row out of reach a 404."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -274,8 +276,28 @@ def figures(request: HttpRequest) -> HttpResponse:
             "calls": calls,
             "chart": chart,
             "window": int(services.on_time_window().total_seconds() // 60),
+            "may_set_target": access.may_register_providers(actor),
         },
     )
+
+
+@require_POST
+@registrar_only
+def target(request: HttpRequest) -> HttpResponseBase:
+    """Set the coverage target (the plan's 100% of urban communities by 2025, or a later one)."""
+    actor = _user(request)
+
+    def work() -> object:
+        try:
+            due_on = datetime.date.fromisoformat(request.POST.get("due_on", ""))
+            percent = Decimal(request.POST.get("percent", ""))
+        except (ValueError, ArithmeticError):
+            raise ValidationError({"percent": _("Give the date and the target share.")}) from None
+        return services.coverage_target_save(
+            actor=actor, due_on=due_on, percent=percent, source=request.POST.get("source", "")
+        )
+
+    return _do(request, work, _("Saved."), reverse("homecare:figures"))
 
 
 # ---- providers and service types ------------------------------------------------------------------------
