@@ -156,3 +156,12 @@ def test_figures_query_count_is_fixed(world, client_of):
         counts.append(len(queries))
     assert len(set(counts)) == 1, counts
     assert counts[0] <= 25, counts
+
+
+def test_street_page_names_the_homes_of_each_community(world, client_of):
+    html = client_of("street_officer").get(f"/programmes/children/?area={world.street.code}").content.decode()
+    row_a = html.split(f'data-area="{world.community_a.code}"')[1].split("</tr>")[0]
+    row_b = html.split(f'data-area="{world.community_b.code}"')[1].split("</tr>")[0]
+    assert "儿童之家" in row_a and "妇女之家" not in row_a
+    assert "妇女之家" in row_b and "儿童之家" not in row_b
+    assert "/programmes/p/child_care/candidates/" in html  # the street officer enrols children

@@ -95,10 +95,14 @@ class AreaFigures:
         self.streets = list(areas.filter(level=Level.STREET).values_list("path", flat=True))
         self.communities = list(areas.filter(level=Level.COMMUNITY).values_list("path", flat=True))
         self.facilities: dict[str, list[tuple[str, int]]] = {code: [] for code in FACILITY_TYPES}
-        for code, path, capacity in Facility.objects.filter(
-            is_active=True, type__code__in=FACILITY_TYPES, area__path__startswith=root
-        ).values_list("type__code", "area__path", "capacity"):
+        self.names: dict[str, list[tuple[str, str]]] = {code: [] for code in FACILITY_TYPES}
+        for code, path, capacity, name in (
+            Facility.objects.filter(is_active=True, type__code__in=FACILITY_TYPES, area__path__startswith=root)
+            .order_by("name", "pk")
+            .values_list("type__code", "area__path", "capacity", "name")
+        ):
             self.facilities[code].append((path, capacity or 0))
+            self.names[code].append((path, name))
         people = Person.objects.filter(status=PersonStatus.ACTIVE, area__path__startswith=root)
         self.population = list(people.values("area__path").annotate(n=Count("pk")).values_list("area__path", "n"))
         programme_ = programme()
@@ -134,6 +138,10 @@ class AreaFigures:
         _n, with_women = self._having(self.communities, WOMEN_HOME, path)
         return {"communities": communities, CHILDREN_HOME: with_children, WOMEN_HOME: with_women}
 
+    def named(self, path: str, type_code: str) -> list[str]:
+        """The names of the active facilities of a type in the subtree (which homes a community has)."""
+        return [name for p, name in self.names[type_code] if p.startswith(path)]
+
     def places(self, path: str) -> Figures:
         places = sum(n for p, n in self.facilities[CHILDCARE] if p.startswith(path))
         population = sum(n for p, n in self.population if p.startswith(path))
@@ -155,11 +163,20 @@ class AreaFigures:
         }
 
 
-def figures_by_area(area: Area, *, care: bool, on: datetime.date | None = None) -> tuple[dict[str, Any], list[AreaRow]]:
+def figures_by_area(
+    area: Area, *, care: bool, names: bool = False, on: datetime.date | None = None
+) -> tuple[dict[str, Any], list[AreaRow]]:
     """The figures of ``area`` and of each area below it (``per_child_area``), read in a fixed number of
-    queries."""
+    queries; with ``names``, the names of the children's and women's homes too (for a page)."""
     figures = AreaFigures(area.path, on)
-    return core.per_child_area(area, lambda path: figures.row(path, care))
+
+    def measure(path: str) -> dict[str, Any]:
+        row = figures.row(path, care)
+        if names:
+            row["names"] = {code: figures.named(path, code) for code in (CHILDREN_HOME, WOMEN_HOME)}
+        return row
+
+    return core.per_child_area(area, measure)
 
 
 # ---- indicator functions ------------------------------------------------------------------------
@@ -224,6 +241,12 @@ def reaches_care(actor: User, area: Area) -> bool:
     street's officers: children's counts by category are care data)."""
     programme_ = programme()
     return programme_ is not None and access.reaches(actor, programme_, area.path)
+
+
+def may_enrol(actor: User) -> bool:
+    """Whether the actor enrols children and names their carer (the core's pages do it)."""
+    programme_ = programme()
+    return programme_ is not None and bool(access.programme_paths(actor, programme_, Capability.PROGRAMME_MANAGE))
 
 
 def _visible(actor: User) -> QuerySet[Enrolment]:

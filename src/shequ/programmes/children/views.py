@@ -49,7 +49,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     actor = request.user
     area = selectors.figures_area(actor=actor, code=request.GET.get("area", ""))
     care = selectors.reaches_care(actor, area)
-    values, below = selectors.figures_by_area(area, care=care)
+    values, below = selectors.figures_by_area(area, care=care, names=True)
     total = _figure_row(area, values)
     rows = [_figure_row(row.area, row.values) for row in below]
     targets = selectors.targets()
@@ -88,6 +88,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "show_homes": area.level <= Level.COMMUNITY,
             "type_children_home": CHILDREN_HOME,
             "type_women_home": WOMEN_HOME,
+            "may_enrol": care and selectors.may_enrol(actor),
         },
     )
 
