@@ -189,3 +189,27 @@ def test_the_api_figures_and_lists_are_scoped(world, user_of):
     assert names == {"陈*", "吴*"}
     tasks = {row["id"] for row in staff_b.get(f"{API}/tasks").json()["items"]}
     assert world.volunteers.open_b in tasks and world.volunteers.open_a not in tasks
+
+
+def test_the_api_posts_a_task_with_a_local_time_without_offset(world, user_of):
+    staff = signed_in(user_of("community_staff"))
+    answer = staff.post(
+        f"{API}/tasks",
+        {
+            "elder_id": world.volunteers.elder_a,
+            "service": "shopping",
+            "starts_at": "2030-01-02T09:30:00",
+            "duration_minutes": 30,
+        },
+        content_type="application/json",
+    )
+    assert answer.status_code == 201
+    task = CareTask.objects.get(pk=answer.json()["id"])
+    assert timezone.localtime(task.starts_at).hour == 9
+    young = Person.objects.get(name="王丽")
+    answer = staff.post(
+        f"{API}/tasks",
+        {"elder_id": young.pk, "service": "nothing", "starts_at": "2030-01-02T09:30:00+08:00", "duration_minutes": 30},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422 and {d["field"] for d in answer.json()["detail"]} == {"elder", "service_type"}

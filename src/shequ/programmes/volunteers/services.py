@@ -179,6 +179,8 @@ def task_post(
     staff = manages(actor, elder.area.path)
     if not staff and not (is_resident(actor) and _family_of(actor, elder)):
         raise Http404
+    if timezone.is_naive(starts_at):  # an API client's local time without an offset: the city's time
+        starts_at = timezone.make_aware(starts_at)
     errors: dict[str, str] = {}
     if not eligibility.eligible_by(programme(), elder, timezone.localdate()):
         errors["elder"] = _("Care tasks are for elders aged 60 or more.")
