@@ -213,3 +213,32 @@ def test_the_api_posts_a_task_with_a_local_time_without_offset(world, user_of):
         content_type="application/json",
     )
     assert answer.status_code == 422 and {d["field"] for d in answer.json()["detail"]} == {"elder", "service_type"}
+
+
+def test_the_family_pays_a_task_with_their_volunteers_hours_from_the_portal(world, user_of):
+    family_account = User.objects.get(pk=world.volunteers.family)
+    daughter = Person.objects.get(name="王丽")
+    hers = services.volunteer_register(
+        actor=family_account, person_id=daughter.pk, service_type_codes=["other"], availability="周末", consent=True
+    )
+    services.volunteer_decide(actor=user_of("community_staff"), volunteer_id=hers.pk, confirm=True)
+    LedgerEntry.objects.create(
+        volunteer=hers,
+        kind="service",
+        hours=Decimal("3"),
+        reason="历史服务时长",
+        recorded_by=user_of("community_staff"),
+        at=timezone.now(),
+        area=hers.area,
+    )
+    task = CareTask.objects.get(pk=world.volunteers.done_a)
+    services.task_confirm(actor=user_of("community_staff"), task_id=task.pk)
+    client = signed_in(family_account)
+    page = client.get(f"{WEB}/portal/tasks/{task.pk}/").content.decode()
+    assert "button" in page and 'class="pay"' in page
+    assert client.post(f"{WEB}/portal/tasks/{task.pk}/pay/").status_code == 302
+    assert services.balance_of(hers) == Decimal("2")
+    assert 'class="pay"' not in client.get(f"{WEB}/portal/tasks/{task.pk}/").content.decode()
+    # The volunteer who served cannot see a pay button for it (not their family).
+    other = signed_in(User.objects.get(pk=world.volunteers.accounts["a2"]))
+    assert 'class="pay"' not in other.get(f"{WEB}/portal/tasks/{task.pk}/").content.decode()

@@ -182,6 +182,7 @@ class TaskView:
     mine: bool = False  # taken by the viewer's volunteer
     may_confirm: bool = False
     own_household: bool = False
+    may_pay: bool = False  # the family's volunteer may pay for it with banked hours (not yet paid)
 
 
 def _view(actor: User, task: CareTask, *, volunteer: Volunteer | None, family: bool) -> TaskView:
@@ -199,6 +200,10 @@ def _view(actor: User, task: CareTask, *, volunteer: Volunteer | None, family: b
         mine=mine,
         may_confirm=family and task.state == TaskState.DONE and bool(may_confirm(actor, task)),
         own_household=family,
+        may_pay=family
+        and volunteer is not None
+        and task.state == TaskState.CONFIRMED
+        and not LedgerEntry.objects.filter(task=task, kind=EntryKind.REDEMPTION).exists(),
     )
 
 
