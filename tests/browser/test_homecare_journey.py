@@ -146,6 +146,13 @@ def test_a_home_care_visit_from_request_to_rating(site, browser):
     staff.goto(f"{site}{HOME}/orders/{order_id}/")
     expect(staff.locator("#order-state")).to_have_text(re.compile("Done|完成"))
     expect(staff.locator("#checkin-position")).to_contain_text("123.4315")
+    # The street's figures: its communities' coverage this month drawn by the local ECharts.
+    street = desk.new_page()
+    street_watch = Watch(street, site)
+    sign_in(street, site, "demo-street")
+    street.goto(site + HOME + "/figures/")
+    expect(street.locator("#chart-coverage canvas")).to_have_count(1)
+    expect(street.locator("#fig-covered")).not_to_have_text(re.compile(r"^0 /"))
 
     # The family rates the visit.
     family.goto(site + HOME + "/my/")
@@ -157,7 +164,7 @@ def test_a_home_care_visit_from_request_to_rating(site, browser):
     expect(family.locator(f"li.order[data-order='{order_id}'] form.rate")).to_have_count(0)
     expect(family.locator(f"li.order[data-order='{order_id}']")).to_contain_text("5")
     _fits_the_phone(family)
-    for watch in (admin_watch, staff_watch, family_watch, phone_watch):
+    for watch in (admin_watch, staff_watch, family_watch, phone_watch, street_watch):
         watch.assert_clean()
     for context in (desk, family_context, phone_context):
         context.close()
