@@ -43,6 +43,8 @@ from .places import street_of
 
 MAX_TASK_HOURS = Decimal("12")
 MAX_DURATION_MINUTES = 12 * 60
+# More than anyone banks in years: a number beyond it is a typing mistake.
+MAX_HOURS = Decimal("1000")
 # A task may be recorded for help already given today or yesterday; never further back.
 POST_BACKDATE = datetime.timedelta(days=1)
 CONFIRMED_AS_FAMILY = "family"
@@ -71,7 +73,7 @@ def hours_value(raw: object, field: str = "hours") -> Decimal:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
         raise ValidationError({field: _("Give the hours as a number, such as 1.5.")}) from None
-    if not value.is_finite() or value <= 0 or value > MAX_TASK_HOURS * 100 or (value * 2) % 1 != 0:
+    if not value.is_finite() or value <= 0 or value > MAX_HOURS or (value * 2) % 1 != 0:
         raise ValidationError({field: _("Give the hours in half hours, more than 0 (such as 0.5, 1 or 2.5).")})
     return value
 
