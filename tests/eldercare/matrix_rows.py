@@ -11,6 +11,7 @@ from shequ.programmes.common.models import EligibilityRule, Visit
 from shequ.programmes.eldercare.models import FamilyBed, RetrofitPhoto, RetrofitProject
 from shequ.residents.models import Person
 from tests.eldercare.support import PNG
+from tests.eldercare.world import fixtures
 from tests.test_authorization_matrix import PAGE, Spec, Target
 
 READERS = frozenset(
@@ -20,10 +21,10 @@ MANAGERS = READERS - {Role.GRID_WORKER}
 ADMIN = frozenset({Role.CITY_ADMIN})
 OTHER_PROGRAMME = frozenset({"children_officer"})
 EXCL = {"excluded": OTHER_PROGRAMME}
-ELDERCARE_CODES = ("care_visits", "family_bed", "retrofit", "basic_eldercare")
 
 
 def _first(rows, area_of, outside_own):
+    """The first row outside the persona's own area (any row for "own")."""
     for row in rows:
         if outside_own(area_of(row).path):
             return Target(obj=row)
@@ -57,12 +58,22 @@ def _candidate(world, key, where, outside_own):
     return _first(rows.order_by("pk"), lambda p: p.area, outside_own)
 
 
+def _made_first(find):
+    """``find`` after the eldercare rows exist in the running test (``world.fixtures``)."""
+
+    def target(world, key, where, outside_own):
+        fixtures(world)
+        return find(world, key, where, outside_own)
+
+    return target
+
+
 TARGETS = {
-    "eldercare_visit": _visit,
-    "eldercare_retrofit": _retrofit,
-    "eldercare_photo": _photo,
-    "eldercare_bed": _bed,
-    "eldercare_candidate": _candidate,
+    "eldercare_visit": _made_first(_visit),
+    "eldercare_retrofit": _made_first(_retrofit),
+    "eldercare_photo": _made_first(_photo),
+    "eldercare_bed": _made_first(_bed),
+    "eldercare_candidate": _made_first(_candidate),
 }
 
 

@@ -14,9 +14,14 @@ from shequ.programmes.common.models import Enrolment
 from shequ.programmes.eldercare import selectors, services
 from shequ.programmes.eldercare.models import FamilyBed
 from tests.eldercare.support import elder
-from tests.eldercare.world import PROVIDER_USCC
+from tests.eldercare.world import PROVIDER_USCC, fixtures
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _world_rows(world):
+    fixtures(world)
 
 
 def _provider():

@@ -172,10 +172,10 @@ def _criteria(actor: User, kind: str, data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _audit_rule(actor: User, action: str, programme: Programme, kind: str, rule: Model, **data: Any) -> None:
+def _audit_rule(*, actor: User, action: str, programme: Programme, kind: str, rule: Model, **data: Any) -> None:
     record_event(
         actor=actor,
-        action=f"programmes.{action}",
+        action=action,
         obj=programme,
         data={"kind": kind, "rule": rule.pk, **{k: v for k, v in data.items() if v not in (None, "")}},
     )
@@ -197,7 +197,15 @@ def rule_add(
     else:
         values["programme"] = programme
     rule = model.objects.create(**values)
-    _audit_rule(actor, "rule_add", programme, kind, rule, name=rule.name, valid_from=values["valid_from"])
+    _audit_rule(
+        actor=actor,
+        action="programmes.rule_add",
+        programme=programme,
+        kind=kind,
+        rule=rule,
+        name=rule.name,
+        valid_from=values["valid_from"],
+    )
     return rule
 
 
@@ -234,7 +242,15 @@ def rule_replace(
     else:
         values["programme"] = programme
     new = type(old).objects.create(**values)
-    _audit_rule(actor, "rule_replace", programme, kind, new, replaces=old.pk, valid_from=starts)
+    _audit_rule(
+        actor=actor,
+        action="programmes.rule_replace",
+        programme=programme,
+        kind=kind,
+        rule=new,
+        replaces=old.pk,
+        valid_from=starts,
+    )
     return new
 
 
@@ -249,7 +265,7 @@ def rule_end(*, actor: User, code: str, kind: str, rule_id: int, on: datetime.da
         raise ValidationError({"on": _("A rule cannot end before it starts (%(day)s).") % {"day": rule.valid_from}})
     rule.valid_to = on
     rule.save(update_fields=["valid_to"])
-    _audit_rule(actor, "rule_end", programme, kind, rule, on=on)
+    _audit_rule(actor=actor, action="programmes.rule_end", programme=programme, kind=kind, rule=rule, on=on)
     return rule
 
 
