@@ -405,8 +405,9 @@ def figures(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     }
     progress = None
     if target is not None:
-        done = total["retrofit_completed"] or 0
-        progress = {"target": target, "done": done, "share": round(100 * int(done) / target.households, 2)}
+        # The target's own area's count (a district's completions against the city's target would mislead).
+        done = selectors.retrofits_completed(target.area, today)
+        progress = {"target": target, "done": done, "share": round(100 * done / target.households, 2)}
     return render(
         request,
         "eldercare/figures.html",
