@@ -185,3 +185,18 @@ def test_the_api_gives_the_summary_the_overdue_flags_and_figures_without_persona
         client_of("community_staff").get(f"/api/programmes/eldercare/figures?area={world.street.code}").status_code
         == 404
     )
+
+
+def test_care_visit_completion_for_the_indicators(world, user_of):
+    today = timezone.localdate()
+    since = today - datetime.timedelta(days=30)
+    before = selectors.care_visit_completion(world.community_a, since, today)
+    late = _overdue_elder(world, user_of)  # due 13 days ago
+    _overdue_elder(world, user_of)  # due 13 days ago, never made
+    core.visit_record(actor=user_of("grid_worker"), visit_id=late.pk, outcome="met")
+    after = selectors.care_visit_completion(world.community_a, since, today)
+    assert after["due"] == before["due"] + 2
+    assert after["done"] == before["done"] + 1
+    assert after["on_time"] == before["on_time"]  # made, but after its day
+    # Community B's figure is its own: none of community A's visits.
+    assert selectors.care_visit_completion(world.community_b, since, today)["done"] == 0
