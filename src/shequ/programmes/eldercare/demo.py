@@ -63,8 +63,8 @@ def _care_visits(staff: User, worker: User, today: datetime.date, count: int) ->
         key=lambda p: (p.area_id != grid.pk, p.pk),
     )[:count]
     # Days from today to each visit's day (negative: overdue): the grid's elders come first, so the
-    # grid worker has visits due today and overdue; the coming ones of the worker are recorded early.
-    offsets = [0, -9, 4, -5, 0, -2, 5, 0, -4, 6, 2, -12]  # never more than 6: an enrolment starts by today
+    # grid worker has visits due today and overdue; some of the worker's are recorded, early or late.
+    offsets = [0, -9, -2, -5, 4, 0, 5, 0, -4, 6, 2, -12]  # never more than 6: an enrolment starts by today
     recorded = 0
     for n, person in enumerate(people):
         interval = eligibility.visit_interval(programme, person, today) or 30
@@ -74,7 +74,7 @@ def _care_visits(staff: User, worker: User, today: datetime.date, count: int) ->
             actor=staff, programme_code=programme.code, person_id=person.pk, on=on, note="演示：关怀访视"
         )
         visit = enrolment.visits.filter(done_at__isnull=True, assigned_to=worker).first()
-        if offset > 0 and visit is not None:
+        if (offset > 0 or offset == -2) and visit is not None:  # early, or two days late
             core.visit_record(
                 actor=worker, visit_id=visit.pk, outcome="met", note="老人身体状况良好", lon=123.43, lat=41.80
             )
