@@ -38,17 +38,25 @@ def _programme(actor: User, code: str) -> Programme:
     return programme
 
 
-def rule_model(kind: str) -> type[EligibilityRule] | type[BenefitRule] | type[VisitRule]:
+Rule = EligibilityRule | BenefitRule | VisitRule
+_MODELS: dict[str, type[Rule]] = {"eligibility": EligibilityRule, "benefit": BenefitRule, "visit": VisitRule}
+
+
+def rule_model(kind: str) -> type[Rule]:
+    """The model of a kind of rule; an unknown kind is a 404 (it comes from the address)."""
     if kind not in RULE_KINDS:
         raise Http404
-    return {"eligibility": EligibilityRule, "benefit": BenefitRule, "visit": VisitRule}[kind]
+    return _MODELS[kind]
 
 
 def rules_of(programme: Programme, kind: str) -> Any:
     """The rows of one kind of rule of the programme (benefit rules: of all its benefits)."""
+    rule_model(kind)
     if kind == "benefit":
         return BenefitRule.objects.filter(benefit__programme=programme)
-    return rule_model(kind).objects.filter(programme=programme)
+    if kind == "visit":
+        return VisitRule.objects.filter(programme=programme)
+    return EligibilityRule.objects.filter(programme=programme)
 
 
 @transaction.atomic
@@ -241,7 +249,7 @@ def rule_replace(
         values["benefit"] = old.benefit
     else:
         values["programme"] = programme
-    new = type(old).objects.create(**values)
+    new: Rule = type(old).objects.create(**values)
     _audit_rule(
         actor=actor,
         action="programmes.rule_replace",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import io
 import random
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -173,7 +174,8 @@ def _retrofits(staff: User, today: datetime.date, count: int) -> int:
         [RetrofitStage.ASSESSMENT, RetrofitStage.WORKS, RetrofitStage.ACCEPTANCE],
     ]
     made = 0
-    people, households = [], set()
+    people: list[Any] = []
+    households: set[int | None] = set()
     for person in core_selectors.candidates(actor=staff, programme=programme)[:200]:
         if person.household_id not in households and len(people) < count:  # one retrofit per household
             households.add(person.household_id)
