@@ -14,10 +14,12 @@ from django.utils import timezone
 from shequ.accounts.models import User
 from shequ.accounts.roles import Programme as Domain
 from shequ.areas.models import Area
+from shequ.entities.models import LegalEntity
 from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import CapabilityMissing
 from shequ.programmes.common import access
 from shequ.programmes.common import selectors as core
+from shequ.programmes.common.eligibility import describe, in_force
 from shequ.programmes.common.models import Benefit, Enrolment, EnrolmentState, Programme, Visit
 from shequ.residents.models import Person
 
@@ -103,8 +105,6 @@ def grace_passed(visit: Visit, on: datetime.date) -> bool:
 
 def service_list(*, actor: User) -> list[tuple[Programme, list[tuple[Benefit, list[Any]]]]]:
     """The eldercare programmes' benefits with their groups in force today (the basic service list)."""
-    from shequ.programmes.common.eligibility import describe, in_force
-
     today = timezone.localdate()
     found = []
     for programme in require_eldercare(actor):
@@ -186,8 +186,6 @@ def bed_visits(*, bed: FamilyBed) -> QuerySet[BedVisit]:
 
 def providers_for(*, area: Area) -> list[tuple[int, str]]:
     """The legal entities of the area's city a bed may be contracted to."""
-    from shequ.entities.models import LegalEntity
-
     city = "/" + area.path.split("/")[1] + "/"
     rows = LegalEntity.objects.filter(area__path__startswith=city).order_by("name")[:200]
     return [(e.pk, e.name) for e in rows]
