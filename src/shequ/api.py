@@ -17,7 +17,11 @@ from shequ.casework.api import router as casework_router
 from shequ.entities.api import router as entities_router
 from shequ.imports.api import router as imports_router
 from shequ.privacy.api import router as privacy_router
+from shequ.programmes.children.api import router as children_router
 from shequ.programmes.common.api import router as programmes_router
+from shequ.programmes.eldercare.api import router as eldercare_router
+from shequ.programmes.homecare.api import router as homecare_router
+from shequ.programmes.volunteers.api import router as volunteers_router
 from shequ.reference.api import router as reference_router
 from shequ.residents.api import router as residents_router
 from shequ.resources.api import router as resources_router
@@ -86,3 +90,11 @@ for router in (
     programmes_router,
 ):
     api.add_router("/", router)
+# The programme apps' routers, each under its own prefix.
+for prefix, router in (
+    ("/programmes/homecare/", homecare_router),
+    ("/programmes/eldercare/", eldercare_router),
+    ("/programmes/children/", children_router),
+    ("/programmes/volunteers/", volunteers_router),
+):
+    api.add_router(prefix, router)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("programmes/eldercare/", include("shequ.programmes.eldercare.urls")),
     path("programmes/children/", include("shequ.programmes.children.urls")),
     path("programmes/volunteers/", include("shequ.programmes.volunteers.urls")),
+    path("programmes/rules/", include("shequ.programmes.common.rules_urls")),
     path("programmes/", include("shequ.programmes.common.urls")),
     path("portal/cases/", include("shequ.portal.case_urls")),
     path("portal/", include("shequ.portal.urls")),

@@ -7,7 +7,6 @@ the target order is offered to provider A (``service_provider``) where A serves 
 pages (``my/``) are the resident's: the elder is registered with the resident's own phone. Targets are
 made per cell (an order is a case: one in the shared world would change every casework count).
 
-Until the assembly mounts the API, run these rows with ``--ds tests.homecare.site_settings``.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from django.utils import timezone
 from shequ.programmes.homecare.models import HomeCareOrder, OrderState
 from tests.homecare.support import enrolled_elder, offered_order
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.homecare.urls")]
+pytestmark = pytest.mark.django_db
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 
 

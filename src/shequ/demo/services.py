@@ -405,3 +405,27 @@ def load_demo_cases(*, seed: int = 2026) -> int:
         Case.objects.filter(pk=case.pk).update(**changes)
     cases_check_deadlines()
     return len(cases)
+
+
+def load_demo_programmes(*, communities: list[Area]) -> dict[str, int]:
+    """The programmes' demo, each through its app's own services (after the residents and the cases: the
+    demo resident's own person record is the family's elder): home care with providers and orders in every
+    state, care visits done, due and overdue, family beds and retrofits, children with their carers and
+    visits, volunteers and the time bank. Each part runs once; a second call adds nothing."""
+    from shequ.programmes.children.demo import load_demo_children
+    from shequ.programmes.eldercare.demo import load_demo_eldercare
+    from shequ.programmes.homecare.demo import load_demo_homecare
+    from shequ.programmes.volunteers.demo import load_demo_volunteers
+
+    if not communities:
+        return {}
+    made: dict[str, int] = {}
+    for part in (
+        load_demo_homecare(communities=communities),
+        load_demo_eldercare(),
+        load_demo_children(),
+        load_demo_volunteers(),
+    ):
+        for key, value in part.items():
+            made[key] = made.get(key, 0) + value
+    return made

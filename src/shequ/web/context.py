@@ -4,6 +4,7 @@ from shequ.accounts.access import roles_of
 from shequ.accounts.roles import Role
 from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import has_capability
+from shequ.programmes.common.access import provider_entity_id
 
 
 def navigation(request: HttpRequest) -> dict[str, dict[str, bool]]:
@@ -21,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, dict[str, bool]]:
             "accounts": has_capability(user, Capability.ACCOUNTS_MANAGE),
             "cases": has_capability(user, Capability.CASE_READ),
             "programmes": has_capability(user, Capability.PROGRAMME_READ),
+            "provider": provider_entity_id(user) is not None,
             "api_keys": has_capability(user, Capability.API_KEYS_MANAGE),
             "portal": Role.RESIDENT in roles_of(user),
         }

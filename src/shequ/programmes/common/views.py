@@ -53,7 +53,11 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     return render(
         request,
         "programmes/index.html",
-        {"rows": rows, "my_visits": selectors.my_visits(actor=request.user).count()},
+        {
+            "rows": rows,
+            "my_visits": selectors.my_visits(actor=request.user).count(),
+            "codes": {programme.code for programme in programmes},
+        },
     )
 
 

@@ -5,7 +5,14 @@ from django.utils import translation
 
 from shequ.accounts.models import User
 from shequ.areas.models import Area, Level
-from shequ.demo.services import DEMO_PASSWORD, load_demo, load_demo_cases, load_demo_residents, load_demo_resources
+from shequ.demo.services import (
+    DEMO_PASSWORD,
+    load_demo,
+    load_demo_cases,
+    load_demo_programmes,
+    load_demo_residents,
+    load_demo_resources,
+)
 
 
 class Command(BaseCommand):
@@ -36,12 +43,15 @@ class Command(BaseCommand):
         created = load_demo_residents(communities=chosen, people_per_community=people)
         facilities = load_demo_resources(communities=chosen)
         cases = load_demo_cases() if chosen else 0  # cases need residents to file for
+        programmes = load_demo_programmes(communities=chosen)
         if quiet:
             return
         self.stdout.write(
             f"\n{created} synthetic residents, {facilities} facilities and {cases} cases added in "
             f"{len(chosen)} communities"
         )
+        if programmes:
+            self.stdout.write("programmes: " + ", ".join(f"{key} {value}" for key, value in programmes.items()))
         self.stdout.write(f"\n演示账号 Demo accounts (password / 密码: {DEMO_PASSWORD})")
         for row in rows:
             self.stdout.write(f"  {row['username']:<18} {row['role']:<10} {row['area']}")
