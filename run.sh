@@ -46,6 +46,7 @@ $python manage.py load_boundaries
 $python manage.py load_reference_data
 $python manage.py load_catalogue
 $python manage.py load_programmes
+$python manage.py load_eldercare_reference
 $python manage.py load_demo --city "${SHEQU_CITY:-2101}"
 echo
 echo "Shequ 社区服务平台: http://${address}/  (sign in with an account above; API docs at /api/docs)"

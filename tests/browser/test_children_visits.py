@@ -6,11 +6,8 @@ the code under test."""
 from __future__ import annotations
 
 import datetime
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,17 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def children_db(site, tmp_path_factory):
-    """The demo site's database with the children's demo in it (the demo loads it; loading it again here
-    changes nothing, and makes the test independent of that wiring)."""
+    """The demo site's database, read-only (its demo holds the children's: ``load_demo`` loads the
+    programmes)."""
     path = next(tmp_path_factory.getbasetemp().glob("browser-site*/site.sqlite3"))
-    env = {**os.environ, "SHEQU_DATABASE_URL": f"sqlite:///{path}", "SHEQU_VAR_DIR": str(path.parent)}
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "load_demo_children"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     yield db
     db.close()

@@ -4,15 +4,11 @@ the place. On the demo site (tests/browser/conftest.py), with the eldercare demo
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT
 from tests.browser.support import Watch, sign_in
 
 pytestmark = pytest.mark.browser
@@ -22,13 +18,8 @@ POSITION = {"longitude": 123.4315, "latitude": 41.7968}
 
 @pytest.fixture
 def site_db_path(site, tmp_path_factory):
-    """The demo site's database, with the eldercare demo loaded (idempotent: nothing is added once the
-    demo has it)."""
-    path = next(tmp_path_factory.getbasetemp().glob("browser-site*/site.sqlite3"))
-    env = {**os.environ, "SHEQU_DATABASE_URL": f"sqlite:///{path}", "SHEQU_VAR_DIR": str(path.parent)}
-    code = "from shequ.programmes.eldercare.demo import load_demo_eldercare; load_demo_eldercare()"
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c", code], env=env, check=True, cwd=ROOT)
-    return path
+    """The demo site's database (its demo holds the eldercare demo: ``load_demo`` loads the programmes)."""
+    return next(tmp_path_factory.getbasetemp().glob("browser-site*/site.sqlite3"))
 
 
 def _visit(path, visit_id):

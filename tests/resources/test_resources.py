@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_catalogue_is_seeded_once_and_keeps_the_administrators_edits(world, user_of):
-    assert FacilityType.objects.count() == 54
+    assert FacilityType.objects.count() == 58
     primary = FacilityType.objects.get(code="primary_school")
     assert (primary.circle_level, primary.required, primary.service_radius_m) == ("10min", True, 500)
     facility_type_update(actor=user_of("city_admin"), code="primary_school", service_radius_m=600)

@@ -43,7 +43,7 @@ def criteria_filter(criteria: Criteria, on: datetime.date) -> Q:
     if criteria.living_alone is not None:
         alone = group_filter(ComputedGroup.ALONE, on)
         q &= alone if criteria.living_alone else ~alone
-    if criteria.area_id is not None:
+    if criteria.area is not None:
         q &= Q(area__path__startswith=criteria.area.path)
     return q
 
@@ -71,7 +71,7 @@ def describe(criteria: Criteria) -> str:
         parts.append("独居")
     elif criteria.living_alone is False:
         parts.append("非独居")
-    if criteria.area_id is not None:
+    if criteria.area is not None:
         parts.append(f"在{criteria.area.name}")
     return "、".join(parts) or "所有人"
 

@@ -253,6 +253,20 @@ def carer_assign(*, actor: User, enrolment_id: int, carer_id: int) -> Enrolment:
     return enrolment
 
 
+@transaction.atomic
+def provider_contract(*, actor: User, enrolment_id: int, entity_id: int | None) -> Enrolment:
+    """Name the provider (a legal entity) contracted to serve the person in this programme, or end the
+    contract (None): kept in the enrolment's history. Which providers qualify (serving the address, the
+    service types) is the programme app's check, made before it calls this."""
+    enrolment = _managed(actor, enrolment_id)
+    if enrolment.state == EnrolmentState.ENDED:
+        raise ValidationError({"provider": _("This enrolment has ended.")})
+    enrolment.provider_id = entity_id
+    enrolment.save(update_fields=["provider"])
+    _event(enrolment, actor=actor, action="provider", provider=entity_id)
+    return enrolment
+
+
 # ---- visits -----------------------------------------------------------------------------------------
 
 

@@ -132,7 +132,7 @@ def family_bed_open(
     plan = _care_plan(care_plan)
     enrolment = core.enrol(actor=actor, programme_code=FAMILY_BED, person_id=person_id, on=set_up_on, note=note)
     provider = _provider(provider_id, enrolment.area)
-    Enrolment.objects.filter(pk=enrolment.pk).update(provider=provider)
+    core.provider_contract(actor=actor, enrolment_id=enrolment.pk, entity_id=provider.pk)
     bed = FamilyBed.objects.create(
         enrolment=enrolment, provider=provider, set_up_on=set_up_on, care_plan=plan, created_by=actor
     )

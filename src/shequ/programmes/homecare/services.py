@@ -222,12 +222,9 @@ def enrolment_contract(*, actor: User, enrolment_id: int, provider_id: int | Non
         place = _address_area(enrolment.person)
         if provider is None or not any(place.path.startswith(a.path) for a in provider.areas.all()):
             raise ValidationError({"provider": _("Choose a provider that serves the elder's address.")})
-    enrolment.provider = provider.entity if provider is not None else None
-    enrolment.save(update_fields=["provider"])
-    record_event(
-        actor=actor, action="homecare.contract", obj=enrolment, data={"provider": provider.pk if provider else None}
+    return programmes.provider_contract(
+        actor=actor, enrolment_id=enrolment.pk, entity_id=provider.entity_id if provider is not None else None
     )
-    return enrolment
 
 
 # ---- the application (a case) -------------------------------------------------------------------------
