@@ -8,7 +8,6 @@ test's own transaction holds only the session's world.
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
@@ -18,54 +17,12 @@ from shequ.accounts.models import Grant, User
 from shequ.accounts.roles import Role
 from shequ.casework import services
 from shequ.casework.models import Case
+from tests.races import in_thread, race
 
 pytestmark = pytest.mark.django_db
 
 RACERS = 8
 ROUNDS = 3
-
-
-def _in_thread(work):
-    """Run ``work`` in a thread of its own (its own connection, autocommit) and return its result."""
-    box: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            box["result"] = work()
-        except BaseException as exc:  # handed back to the test
-            box["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=60)
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box.get("result")
-
-
-def _race(case_id: int, staff: list[int]) -> dict[int, object]:
-    """Each of ``staff`` takes the case in a thread of their own, all released at once by a barrier."""
-    barrier = threading.Barrier(len(staff))
-    results: dict[int, object] = {}
-
-    def take(user_id: int) -> None:
-        try:
-            user = User.objects.get(pk=user_id)
-            barrier.wait(timeout=30)
-            results[user_id] = services.case_take(actor=user, case_id=case_id)
-        except Exception as exc:
-            results[user_id] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=take, args=(pk,)) for pk in staff]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_eight_staff_take_one_case_and_one_wins(world):
@@ -75,7 +32,7 @@ def test_eight_staff_take_one_case_and_one_wins(world):
     tag = f"race-{uuid.uuid4().hex[:6]}-"
     from shequ.outbox.models import Message
 
-    first_message = _in_thread(lambda: Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+    first_message = in_thread(lambda: Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
 
     def setup() -> list[int]:
         with transaction.atomic():
@@ -114,13 +71,13 @@ def test_eight_staff_take_one_case_and_one_wins(world):
             Grant.objects.filter(user_id__in=staff).delete()
             User.objects.filter(pk__in=staff).update(is_active=False)
 
-    staff = _in_thread(setup)
+    staff = in_thread(setup)
     case_ids: list[int] = []
     try:
         for _round in range(ROUNDS):
-            case_id = _in_thread(file_case)
+            case_id = in_thread(file_case)
             case_ids.append(case_id)
-            results = _race(case_id, staff)
+            results = race(staff, lambda user, case_id=case_id: services.case_take(actor=user, case_id=case_id))
 
             winners = [pk for pk, r in results.items() if isinstance(r, Case)]
             losers = {pk: r for pk, r in results.items() if pk not in winners}
@@ -134,4 +91,4 @@ def test_eight_staff_take_one_case_and_one_wins(world):
             assert taken.assigned_to_id == winner.pk
             assert taken.events.filter(action="take").count() == 1
     finally:
-        _in_thread(lambda: cleanup(case_ids, staff))
+        in_thread(lambda: cleanup(case_ids, staff))

@@ -4,7 +4,6 @@ are made and removed in threads of their own (committed for real, so the racers 
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
@@ -22,34 +21,16 @@ from shequ.programmes.homecare.models import HomeCareOrder, OrderOffer, OrderSta
 from tests import factories
 from tests.homecare.support import tomorrow
 from tests.homecare.world import ELDER_NAME
+from tests.races import in_thread, race
 
 pytestmark = pytest.mark.django_db
-
-
-def _in_thread(work):
-    box: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            box["result"] = work()
-        except BaseException as exc:
-            box["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=60)
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box.get("result")
 
 
 def test_two_providers_accept_one_order_and_one_wins(world):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises every writer: the accept race is run on PostgreSQL")
     tag = uuid.uuid4().hex[:5].upper().replace("I", "1").replace("O", "0")
-    first_message = _in_thread(lambda: Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+    first_message = in_thread(lambda: Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
 
     def setup() -> tuple[int, int, int]:
         with transaction.atomic():
@@ -90,33 +71,16 @@ def test_two_providers_accept_one_order_and_one_wins(world):
             Provider.objects.filter(pk=provider_id).delete()
             LegalEntity.objects.filter(pk=entity_id).delete()
 
-    order_id, rival_user, rival_provider = _in_thread(setup)
+    order_id, rival_user, rival_provider = in_thread(setup)
     try:
         racers = [world.personas["service_provider"], rival_user]
-        barrier = threading.Barrier(len(racers))
-        results: dict[int, object] = {}
-
-        def accept(user_id: int) -> None:
-            try:
-                user = User.objects.get(pk=user_id)
-                barrier.wait(timeout=30)
-                results[user_id] = services.order_accept(actor=user, order_id=order_id)
-            except Exception as exc:
-                results[user_id] = exc
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=accept, args=(pk,)) for pk in racers]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        results = race(racers, lambda user: services.order_accept(actor=user, order_id=order_id))
         winners = [pk for pk, r in results.items() if isinstance(r, HomeCareOrder)]
         assert len(winners) == 1, results
         (loser,) = [r for pk, r in results.items() if pk not in winners]
         assert isinstance(loser, ValidationError), loser
-        order = _in_thread(lambda: HomeCareOrder.objects.select_related("case").get(pk=order_id))
+        order = in_thread(lambda: HomeCareOrder.objects.select_related("case").get(pk=order_id))
         assert order.state == OrderState.ACCEPTED and order.accepted_by_id == winners[0]
         assert order.case.events.filter(action="accept").count() == 1
     finally:
-        _in_thread(lambda: cleanup(order_id, rival_user, rival_provider))
+        in_thread(lambda: cleanup(order_id, rival_user, rival_provider))

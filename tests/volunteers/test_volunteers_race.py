@@ -8,7 +8,6 @@ test's own transaction holds only the session's world."""
 from __future__ import annotations
 
 import datetime
-import threading
 
 import pytest
 from django.db import connection, transaction
@@ -17,51 +16,11 @@ from django.utils import timezone
 from shequ.accounts.models import User
 from shequ.programmes.volunteers import services
 from shequ.programmes.volunteers.models import CareTask
+from tests.races import in_thread, race
 
 pytestmark = pytest.mark.django_db
 
 ROUNDS = 3
-
-
-def _in_thread(work):
-    box: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            box["result"] = work()
-        except BaseException as exc:  # handed back to the test
-            box["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=60)
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box.get("result")
-
-
-def _race(task_id: int, accounts: list[int]) -> dict[int, object]:
-    barrier = threading.Barrier(len(accounts))
-    results: dict[int, object] = {}
-
-    def take(user_id: int) -> None:
-        try:
-            user = User.objects.get(pk=user_id)
-            barrier.wait(timeout=30)
-            results[user_id] = services.task_take(actor=user, task_id=task_id)
-        except Exception as exc:
-            results[user_id] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=take, args=(pk,)) for pk in accounts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_three_volunteers_take_one_task_and_exactly_one_wins(world):
@@ -83,18 +42,18 @@ def test_three_volunteers_take_one_task_and_exactly_one_wins(world):
     task_ids: list[int] = []
     try:
         for _round in range(ROUNDS):
-            task_id = _in_thread(post)
+            task_id = in_thread(post)
             task_ids.append(task_id)
-            results = _race(task_id, racers)
+            results = race(racers, lambda user, task_id=task_id: services.task_take(actor=user, task_id=task_id))
             winners = [pk for pk, r in results.items() if isinstance(r, CareTask)]
             assert len(results) == len(racers)
             assert len(winners) == 1, results
             for pk, result in results.items():
                 if pk not in winners:
                     assert isinstance(result, services.TaskTaken), result
-                    assert "already taken" in " ".join(result.messages)
+                    assert "已被其他志愿者接单" in " ".join(result.messages)  # the UI language: Chinese
             task = CareTask.objects.select_related("volunteer").get(pk=task_id)
             assert task.volunteer is not None and task.volunteer.account_id == winners[0]
     finally:
         # The audit trail is append-only and keeps the takes; the tasks themselves go.
-        _in_thread(lambda: CareTask.objects.filter(pk__in=task_ids).delete())
+        in_thread(lambda: CareTask.objects.filter(pk__in=task_ids).delete())
