@@ -238,6 +238,12 @@ SHEQU_FACILITY_TOLERANCE_M = env_int("SHEQU_FACILITY_TOLERANCE_M", 1000)
 # Casework (一网通办). Attachments are sealed (encrypted) files outside the static root.
 SHEQU_CASE_FILES_DIR = Path(os.environ.get("SHEQU_CASE_FILES_DIR", str(VAR_DIR / "case-files")))
 SHEQU_CASE_ATTACHMENT_MAX_BYTES = env_int("SHEQU_CASE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Programmes. Home care: a visit is on time when the provider checked in within this many minutes of the
+# scheduled start. Retrofits: where their encrypted photos go, the largest one, how many per project.
+SHEQU_HOMECARE_ON_TIME_MINUTES = env_int("SHEQU_HOMECARE_ON_TIME_MINUTES", 30)
+SHEQU_ELDERCARE_FILES_DIR = Path(os.environ.get("SHEQU_ELDERCARE_FILES_DIR", str(VAR_DIR / "eldercare-files")))
+SHEQU_ELDERCARE_PHOTO_MAX_BYTES = env_int("SHEQU_ELDERCARE_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+SHEQU_ELDERCARE_PHOTOS_PER_PROJECT = env_int("SHEQU_ELDERCARE_PHOTOS_PER_PROJECT", 40)
 SHEQU_CASE_ATTACHMENTS_PER_CASE = env_int("SHEQU_CASE_ATTACHMENTS_PER_CASE", 30)
 # The deadline job warns this many hours before a case's deadline, and escalates once it has passed.
 SHEQU_CASE_WARN_HOURS = env_int("SHEQU_CASE_WARN_HOURS", 24)

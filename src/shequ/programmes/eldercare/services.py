@@ -50,15 +50,15 @@ PHOTO_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png"}
 
 def files_dir() -> Any:
     """Where retrofit photos are stored sealed (outside the static root)."""
-    return getattr(settings, "SHEQU_ELDERCARE_FILES_DIR", settings.VAR_DIR / "eldercare-files")
+    return settings.SHEQU_ELDERCARE_FILES_DIR
 
 
 def photo_max_bytes() -> int:
-    return int(getattr(settings, "SHEQU_ELDERCARE_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
+    return settings.SHEQU_ELDERCARE_PHOTO_MAX_BYTES
 
 
 def photos_per_project() -> int:
-    return int(getattr(settings, "SHEQU_ELDERCARE_PHOTOS_PER_PROJECT", 40))
+    return settings.SHEQU_ELDERCARE_PHOTOS_PER_PROJECT
 
 
 def _managed_enrolment(actor: User, enrolment_id: int) -> Enrolment:

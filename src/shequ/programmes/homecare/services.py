@@ -63,7 +63,7 @@ MAX_MINUTES = 8 * 60
 
 def on_time_window() -> datetime.timedelta:
     """How late after the scheduled start a check-in still counts as on time (a setting)."""
-    return datetime.timedelta(minutes=getattr(settings, "SHEQU_HOMECARE_ON_TIME_MINUTES", 30))
+    return datetime.timedelta(minutes=settings.SHEQU_HOMECARE_ON_TIME_MINUTES)
 
 
 # ---- reference data: service types --------------------------------------------------------------------
