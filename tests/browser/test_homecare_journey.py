@@ -151,7 +151,8 @@ def test_a_home_care_visit_from_request_to_rating(site, browser):
     street_watch = Watch(street, site)
     sign_in(street, site, "demo-street")
     street.goto(site + HOME + "/figures/")
-    expect(street.locator("#chart-coverage canvas")).to_have_count(1)
+    expect(street.locator("[data-chart=homecare-coverage] canvas")).to_have_count(1)
+    expect(street.locator("body")).to_have_attribute("data-charts", "1")
     expect(street.locator("#fig-covered")).not_to_have_text(re.compile(r"^0 /"))
 
     # The family rates the visit.

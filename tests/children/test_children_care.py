@@ -151,6 +151,8 @@ def test_a_visit_is_recorded_only_by_its_carer(user_of):
 
 def test_visit_page_refuses_someone_not_assigned(client_of):
     visit = Visit.objects.get(enrolment=enrolment_of("小红"), done_at__isnull=True)
+    form = client_of("community_staff").get(f"/programmes/children/visits/{visit.pk}/").content.decode()
+    assert "data-geolocate" in form and "/static/programmes/geolocate.js" in form  # the shared script
     response = client_of("street_officer").post(f"/programmes/children/visits/{visit.pk}/", {"outcome": "met"})
     assert response.status_code == 200  # the form again, with the refusal
     assert Visit.objects.get(pk=visit.pk).done_at is None

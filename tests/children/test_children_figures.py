@@ -123,15 +123,15 @@ def test_figures_page_and_api(world, client_of):
     page = client_of("district_officer").get("/programmes/children/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'id="chart-stations"' in html and "vendor/echarts/echarts.min.js" in html
-    assert 'id="chart-care"' not in html  # the district officer reads no care figures
+    assert 'data-chart="children-stations"' in html and "vendor/echarts/echarts.min.js" in html
+    assert 'data-chart="children-care"' not in html  # the district officer reads no care figures
     api = client_of("district_officer").get("/api/programmes/children/figures").json()
     assert api["area"]["code"] == world.district.code and api["area"]["stations"]["covered"] == 1
     assert api["area"]["care"] is None
     officer = client_of("street_officer").get("/api/programmes/children/figures").json()
     assert officer["area"]["care"]["left_behind_child"]["covered"] == 1
     page = client_of("children_officer").get(f"/programmes/children/?area={world.district.code}")
-    assert 'id="chart-care"' in page.content.decode()
+    assert 'data-chart="children-care"' in page.content.decode()
 
 
 def test_figures_of_an_area_outside_are_a_404(world, client_of):

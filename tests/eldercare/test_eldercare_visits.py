@@ -103,7 +103,8 @@ def test_overdue_flagged_escalated_then_recorded_on_the_phone(world, user_of, cl
     worker = client_of("grid_worker")
     listed = worker.get("/programmes/eldercare/visits/")
     assert visit in listed.context["overdue"]
-    assert worker.get(f"/programmes/eldercare/visits/{visit.pk}/").status_code == 200
+    form = worker.get(f"/programmes/eldercare/visits/{visit.pk}/")
+    assert form.status_code == 200 and b"/static/programmes/geolocate.js" in form.content
     done = worker.post(
         f"/programmes/eldercare/visits/{visit.pk}/",
         {"outcome": "met", "note": "老人在家，身体尚好", "lon": "123.4315", "lat": "41.7968"},

@@ -118,20 +118,20 @@ def test_the_whole_journey_through_the_pages(world, user_of):
 def test_staff_lists_mask_names_and_phones(world, user_of):
     staff = signed_in(user_of("community_staff"))
     page = staff.get(f"{WEB}/").content.decode()
-    assert "李*" in page and "李明" not in page and "137****0003" in page and "13700000003" not in page
+    assert "李*" in page and "李明" not in page and "136****0003" in page and "13660000003" not in page
     assert "陈*" not in page  # community B's volunteer
     tasks = staff.get(f"{WEB}/tasks/").content.decode()
     assert "王*英" in tasks and "王秀英" not in tasks and "周*兰" not in tasks
     detail = staff.get(f"{WEB}/tasks/{world.volunteers.done_a}/").content.decode()
-    assert "王秀英" in detail and "137****0001" in detail and "13700000001" not in detail
+    assert "王秀英" in detail and "136****0001" in detail and "13660000001" not in detail
 
 
 def test_the_figures_page_draws_its_chart_from_local_files(world, user_of):
     staff = signed_in(user_of("street_officer"))
     page = staff.get(f"{WEB}/figures/").content.decode()
-    assert "/static/vendor/echarts/echarts.min.js" in page and "/static/volunteers/figures.js" in page
+    assert "/static/vendor/echarts/echarts.min.js" in page and "/static/programmes/area-chart.js" in page
     data = json.loads(page.split('id="volunteer-figures" type="application/json">')[1].split("</script>")[0])
-    assert world.community_a.name in data["areas"] and world.community_b.name in data["areas"]
+    assert world.community_a.name in data["categories"] and world.community_b.name in data["categories"]
     assert 'id="fig-banked">3.5<' in page
     # Down to a community: its grids; another street's community is a 404.
     assert staff.get(f"{WEB}/figures/?area={world.community_a.code}").status_code == 200

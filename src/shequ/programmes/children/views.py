@@ -55,19 +55,35 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     targets = selectors.targets()
     station_target = _float(getattr(targets.get(TARGET_STATIONS), "value", None))
     places_target = _float(getattr(targets.get(TARGET_PLACES), "value", None))
-    chart = {
-        "areas": [r["label"] for r in rows],
-        "stations": [r["stations"]["rate"] for r in rows],
-        "places": [r["places"]["per_1000"] for r in rows],
-        "station_target": station_target,
-        "places_target": places_target,
-        "care": [{"name": str(label), "value": fig["rate"]} for _c, label, fig in total.get("care", [])],
-        "care_target": _float(getattr(targets.get(TARGET_CARE), "value", None)),
-        "labels": {
-            "stations": _("Streets with a minor-protection station (%)"),
-            "places": _("Childcare places per 1,000 people"),
-            "target": _("Target"),
-            "care": _("Care coverage (%)"),
+    names = [r["label"] for r in rows]
+    target = _("Target")
+    stations = _("Streets with a minor-protection station (%)")
+    places = _("Childcare places per 1,000 people")
+    coverage = _("Care coverage (%)")
+    care_figures = total.get("care", [])
+    charts = {
+        "stations": {
+            "title": stations,
+            "categories": names,
+            "series": [{"name": stations, "data": [r["stations"]["rate"] for r in rows]}],
+            "unit": "%",
+            "target": station_target,
+            "target_label": target,
+        },
+        "places": {
+            "title": places,
+            "categories": names,
+            "series": [{"name": places, "data": [r["places"]["per_1000"] for r in rows]}],
+            "target": places_target,
+            "target_label": target,
+        },
+        "care": {
+            "title": coverage,
+            "categories": [str(label) for _c, label, _fig in care_figures],
+            "series": [{"name": coverage, "data": [fig["rate"] for _c, _label, fig in care_figures]}],
+            "unit": "%",
+            "target": _float(getattr(targets.get(TARGET_CARE), "value", None)),
+            "target_label": target,
         },
     }
     parent = area.parent if area.parent is not None and area.parent.level >= Level.CITY else None
@@ -82,7 +98,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "total": total,
             "rows": rows,
             "care": care,
-            "chart": chart,
+            "charts": charts,
             "targets": targets,
             "show_stations": area.level <= Level.STREET,
             "show_homes": area.level <= Level.COMMUNITY,

@@ -257,10 +257,11 @@ def figures(request: HttpRequest) -> HttpResponse:
     providers = selectors.provider_figures(selectors.access.staff_orders(actor), month)
     calls = selectors.response_figures(selectors.staff_calls(actor=actor), month)
     chart = {
-        "areas": [r.area.name for r in rows],
-        "covered": [r.percent for r in rows],
+        "categories": [r.area.name for r in rows],
+        "series": [{"name": _("Communities covered (%)"), "data": [r.percent for r in rows]}],
+        "unit": "%",
         "target": float(target.percent) if target else None,
-        "labels": {"covered": _("Communities covered (%)"), "target": _("Target (%)")},
+        "target_label": _("Target"),
     }
     return render(
         request,

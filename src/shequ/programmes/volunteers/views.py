@@ -297,10 +297,8 @@ def figures(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         "hours_redeemed": _("Hours redeemed"),
     }
     chart = {
-        "areas": [r.area.name for r in rows],
-        "series": [
-            {"name": str(label), "key": key, "data": [r.values[key] for r in rows]} for key, label in labels.items()
-        ],
+        "categories": [r.area.name for r in rows],
+        "series": [{"name": str(label), "data": [r.values[key] for r in rows]} for key, label in labels.items()],
     }
     return render(
         request,

@@ -1,5 +1,7 @@
-// Fills a form's hidden lon/lat from the phone's position (browser geolocation), when the worker allows
-// it. The form works without: the visit is then recorded without a place.
+// Fills the hidden lon/lat of every <form data-geolocate> (the programmes' visit forms) from the phone's
+// position (browser geolocation) when the page opens, if the worker allows it; a [data-geo-status] in the
+// form, if any, says whether a position was found (its data-found and data-unavailable texts). The form
+// works without: the visit is then recorded without a place.
 (function () {
   "use strict";
   document.querySelectorAll("form[data-geolocate]").forEach(function (form) {
