@@ -106,9 +106,9 @@ def test_neither_the_requester_nor_the_account_concerned_approves(world, client_
 
 
 def test_a_role_without_personal_data_takes_effect_at_once(world, client_of, newcomer):
-    response = ask(client_of("sysadmin"), newcomer, Role.PROGRAMME_OFFICER, world.city, "eldercare")
+    response = ask(client_of("sysadmin"), newcomer, Role.SERVICE_PROVIDER, world.district)
     assert response.status_code == 201 and response.json()["state"] == "approved"
-    assert newcomer.grants.filter(role=Role.PROGRAMME_OFFICER).exists()
+    assert newcomer.grants.filter(role=Role.SERVICE_PROVIDER).exists()
     assert not Alert.objects.filter(kind=Alert.Kind.GRANT).exists()
 
 

@@ -20,10 +20,10 @@ import datetime
 from django.utils import timezone
 
 from shequ.accounts.models import User
-from shequ.areas.models import Area
+from shequ.areas.models import Area, Level
 from shequ.programmes.common import services as core
 from shequ.reference.models import FacilityType, TagType
-from shequ.residents.models import Address, Person, PersonTag, ResidenceType, Sex
+from shequ.residents.models import Address, Household, Person, PersonTag, Relation, ResidenceType, Sex
 from shequ.resources.models import Facility
 from tests import factories
 
@@ -39,8 +39,11 @@ PLACES = 20
 
 
 def child(*, name: str, area: Area, order: int, tag: str, birth: str = "20150301") -> Person:
-    """A child living in ``area`` (no household: the pool allows it), holding ``tag`` since birth."""
+    """A child living in ``area``, registered as the head of a household of their own (as a roster makes
+    everyone a household's member), holding ``tag`` since birth."""
     address = Address.objects.create(area=area, street_address="儿童路1号", building="2", unit="1", room=str(order))
+    community = area if area.level == Level.COMMUNITY else area.parent
+    household = Household.objects.create(area=community, address=address, number=f"CH-{order}")
     person = Person.objects.create(
         area=area,
         name=name,
@@ -48,6 +51,8 @@ def child(*, name: str, area: Area, order: int, tag: str, birth: str = "20150301
         sex=Sex.MALE if order % 2 else Sex.FEMALE,
         birth_date=datetime.date(int(birth[:4]), int(birth[4:6]), int(birth[6:])),
         residence_type=ResidenceType.REGISTERED,
+        household=household,
+        relation=Relation.HEAD,
         address=address,
     )
     PersonTag.objects.create(

@@ -83,7 +83,7 @@ def test_the_whole_journey_through_the_pages(world, user_of):
     # She cannot confirm her own hours: the message says so.
     answer = resident.post(f"{WEB}/portal/tasks/{task.pk}/confirm/", follow=True)
     assert answer.status_code == 200
-    assert "cannot confirm their own hours" in answer.content.decode()
+    assert "志愿者不能确认自己的服务时长" in answer.content.decode()
     assert CareTask.objects.get(pk=task.pk).state == TaskState.DONE
 
     # Community B's staff confirm from their list of what waits; community A's staff cannot.
@@ -154,7 +154,7 @@ def test_the_api_take_race_loser_gets_a_409_and_own_confirmation_a_422(world, us
     taken = first.post(f"{API}/tasks/{task.pk}/take")
     assert taken.status_code == 200 and taken.json()["elder_name"] == "王秀英"
     lost = second.post(f"{API}/tasks/{task.pk}/take")
-    assert lost.status_code == 409 and "already taken" in lost.json()["detail"]
+    assert lost.status_code == 409 and lost.json()["detail"] == "该任务已被其他志愿者接单。"
     done = first.post(f"{API}/tasks/{task.pk}/complete", {"hours": "1"}, content_type="application/json")
     assert done.status_code == 200 and done.json()["state"] == "done"
     own = first.post(f"{API}/tasks/{task.pk}/confirm")
