@@ -148,7 +148,7 @@ def test_the_stack_that_run_sh_starts(separate_database, tmp_path):
             assert stack.poll() is None, f"serve.sh ended with {stack.returncode}:\n{log.read_text()[-3000:]}"
             try:
                 return requests.get(f"{base}/api/health", timeout=5)
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still booting
                 return None
 
         health = wait_for("the site answering /api/health", 45, up, log=log)
