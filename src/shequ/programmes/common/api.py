@@ -19,6 +19,8 @@ from .models import Enrolment, EnrolmentState, Programme, Visit, VisitOutcome
 
 router = Router(tags=["programmes"])
 
+StateFilter = Literal["", *EnrolmentState.values]  # type: ignore[valid-type]
+
 
 class ErrorOut(Schema):
     detail: str
@@ -98,8 +100,8 @@ def programmes_list(request: AuthenticatedHttpRequest) -> list[Programme]:
 def enrolments_list(
     request: AuthenticatedHttpRequest,
     programme: str = "",
-    state: Literal["", *EnrolmentState.values] = "",
-    area: str = "",  # type: ignore[valid-type]
+    state: StateFilter = "",
+    area: str = "",
 ) -> QuerySet[Enrolment]:
     chosen = selectors.programme_get(actor=request.user, code=programme) if programme else None
     if chosen is None and not access.visible_programmes(request.user):

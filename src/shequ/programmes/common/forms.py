@@ -15,12 +15,13 @@ class EnrolForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
+CHANGES = [("suspend", _("Suspend")), ("resume", _("Resume")), ("end", _("End"))]
+
+
 class ChangeForm(forms.Form):
     """Suspend, resume or end an enrolment, with the reason."""
 
-    action = forms.ChoiceField(
-        label=_("Action"), choices=[("suspend", _("Suspend")), ("resume", _("Resume")), ("end", _("End"))]
-    )
+    action = forms.ChoiceField(label=_("Action"), choices=CHANGES)
     reason = forms.CharField(label=_("Reason"), max_length=500)
     on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -30,7 +31,7 @@ class ChangeForm(forms.Form):
         if allowed is not None:
             field = self.fields["action"]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [c for c in field.choices if c[0] in allowed]
+            field.choices = [(code, label) for code, label in CHANGES if code in allowed]
 
 
 class ReviewForm(forms.Form):

@@ -33,7 +33,7 @@ from shequ.lib.scoping import granted_paths
 from shequ.programmes.common.models import ProviderAccount
 
 from . import access, selectors, services
-from .models import OrderState
+from .models import HomeCareOrder, OrderState
 
 View = Callable[..., HttpResponseBase]
 
@@ -46,7 +46,7 @@ def _guard(allowed: Callable[[User], bool], login: str = "login") -> Callable[[V
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse(login))
-            if not allowed(request.user):  # type: ignore[arg-type]
+            if not allowed(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -84,8 +84,10 @@ def _do(request: HttpRequest, work: Callable[[], object], success: str, back: st
 
 
 def _float(value: str | None) -> float | None:
+    if not value:
+        return None
     try:
-        return float(value) if value not in (None, "") else None
+        return float(value)
     except ValueError:
         return None
 
@@ -137,7 +139,7 @@ def order_new(request: HttpRequest) -> HttpResponseBase:
     return redirect("homecare:order", order_id=order.pk)
 
 
-def _create(request: HttpRequest, actor: User):  # noqa: ANN202 - an order
+def _create(request: HttpRequest, actor: User) -> HomeCareOrder:
     start = parse_datetime(request.POST.get("scheduled_start", "") or "")
     if start is None:
         raise ValidationError({"scheduled_start": _("Give the date and time of the visit.")})
