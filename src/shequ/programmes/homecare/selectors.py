@@ -313,3 +313,11 @@ def staff_area(actor: User, code: str) -> Area:
     if area is None or not core.reaches(actor, access.programme(), area.path):
         raise Http404
     return area
+
+
+def linkable_account(*, actor: User, username: str) -> User | None:
+    """The active account of that name, for the administrators who link provider staff (anyone else: a
+    404, so the page is no way to learn which names exist)."""
+    if not access.may_link_accounts(actor):
+        raise Http404
+    return User.objects.filter(username=username.strip(), is_active=True).first() if username.strip() else None

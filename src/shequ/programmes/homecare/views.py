@@ -357,7 +357,7 @@ def provider_link(request: HttpRequest) -> HttpResponseBase:
     actor = _user(request)
 
     def work() -> object:
-        user = User.objects.filter(username=request.POST.get("username", "").strip()).first()
+        user = selectors.linkable_account(actor=actor, username=request.POST.get("username", ""))
         try:
             entity_id = int(request.POST.get("entity", ""))
         except ValueError:
