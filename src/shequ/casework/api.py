@@ -244,7 +244,7 @@ def cases_list(
     return rows
 
 
-class FiguresOut(Schema):
+class CaseFiguresOut(Schema):
     area_code: str
     total: int
     open: int
@@ -259,14 +259,14 @@ class FiguresOut(Schema):
     satisfaction: float | None
 
 
-@router.get("/cases/figures", response=FiguresOut, operation_id="cases_figures")
-def cases_figures(request: AuthenticatedHttpRequest, area: str = Query("", max_length=20)) -> FiguresOut:
+@router.get("/cases/figures", response=CaseFiguresOut, operation_id="cases_figures")
+def cases_figures(request: AuthenticatedHttpRequest, area: str = Query("", max_length=20)) -> CaseFiguresOut:
     """Figures of the cases of an area within yours (all of yours without ``area``): channels, on-time
     rate, average handling time in working days, overdue cases, ratings and the share satisfied (4-5)."""
     require_capability(request.user, Capability.CASE_READ)
     chosen = selectors.case_area(request.user, area) if area else None
     result = selectors.figures(request.user, chosen)
-    return FiguresOut(
+    return CaseFiguresOut(
         area_code=chosen.code if chosen is not None else "",
         total=result.total,
         open=result.open,

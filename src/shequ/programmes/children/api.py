@@ -22,7 +22,7 @@ from .models import CATEGORIES, Grade, Need, RiskLevel, Target
 router = Router(tags=["children"])
 
 
-class AreaFiguresOut(Schema):
+class ChildrenAreaFiguresOut(Schema):
     code: str
     name: str
     stations: dict[str, int | float | None]
@@ -32,22 +32,22 @@ class AreaFiguresOut(Schema):
     care: dict[str, dict[str, int | float | None]] | None
 
 
-class FiguresOut(Schema):
-    area: AreaFiguresOut
-    children: list[AreaFiguresOut]
+class ChildrenFiguresOut(Schema):
+    area: ChildrenAreaFiguresOut
+    children: list[ChildrenAreaFiguresOut]
 
 
-def _figures(area: Area, values: dict[str, Any]) -> AreaFiguresOut:
-    return AreaFiguresOut(code=area.code, name=area.name, **values)
+def _figures(area: Area, values: dict[str, Any]) -> ChildrenAreaFiguresOut:
+    return ChildrenAreaFiguresOut(code=area.code, name=area.name, **values)
 
 
-@router.get("/figures", response=FiguresOut, operation_id="children_figures")
-def children_figures(request: AuthenticatedHttpRequest, area: str = "") -> FiguresOut:
+@router.get("/figures", response=ChildrenFiguresOut, operation_id="children_figures")
+def children_figures(request: AuthenticatedHttpRequest, area: str = "") -> ChildrenFiguresOut:
     """Station coverage, homes, childcare places per 1,000 and (for the children's officers and the
     street's) care coverage per category, for an area and each area below it."""
     found = selectors.figures_area(actor=request.user, code=area)
     values, rows = selectors.figures_by_area(found, care=selectors.reaches_care(request.user, found))
-    return FiguresOut(area=_figures(found, values), children=[_figures(row.area, row.values) for row in rows])
+    return ChildrenFiguresOut(area=_figures(found, values), children=[_figures(row.area, row.values) for row in rows])
 
 
 class LackingOut(Schema):
@@ -90,7 +90,7 @@ class AssessmentOut(Schema):
     assessed_by: str = Field(..., alias="assessed_by.username")
 
 
-class VisitOut(Schema):
+class ChildVisitOut(Schema):
     id: int
     due_on: datetime.date
     done_at: datetime.datetime | None
@@ -107,7 +107,7 @@ class CareRecordOut(Schema):
     carer: str | None
     started_on: datetime.date
     assessments: list[AssessmentOut]
-    visits: list[VisitOut]
+    visits: list[ChildVisitOut]
 
 
 @router.get("/children/{enrolment_id}", response=CareRecordOut, operation_id="children_care_record")
@@ -124,7 +124,7 @@ def children_care_record(request: AuthenticatedHttpRequest, enrolment_id: int) -
         carer=e.carer.username if e.carer else None,
         started_on=e.started_on,
         assessments=[AssessmentOut.from_orm(a) for a in record.assessments],
-        visits=[VisitOut.from_orm(v) for v in record.visits],
+        visits=[ChildVisitOut.from_orm(v) for v in record.visits],
     )
 
 

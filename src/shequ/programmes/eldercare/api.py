@@ -91,19 +91,19 @@ def retrofits(request: AuthenticatedHttpRequest, stage: str = "", area: str = ""
     ]
 
 
-class FigureRowOut(Schema):
+class EldercareFigureRowOut(Schema):
     area_code: str
     area_name: str
     values: dict[str, int | float | None]
 
 
-class FiguresOut(Schema):
+class EldercareFiguresOut(Schema):
     area_code: str
     total: dict[str, int | float | None]
-    rows: list[FigureRowOut]
+    rows: list[EldercareFigureRowOut]
 
 
-@router.get("/figures", response=FiguresOut, operation_id="eldercare_figures")
+@router.get("/figures", response=EldercareFiguresOut, operation_id="eldercare_figures")
 def figures(request: AuthenticatedHttpRequest, area: str = "") -> dict[str, object]:
     """This month's care visits, overdue visits, retrofits by stage and family beds, for an area of mine
     and each of its child areas."""

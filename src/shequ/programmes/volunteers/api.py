@@ -255,7 +255,7 @@ def volunteer_task_confirm(request: AuthenticatedHttpRequest, task_id: int) -> C
     return services.task_confirm(actor=request.user, task_id=task_id)
 
 
-class FigureRow(Schema):
+class VolunteerFigureRow(Schema):
     area_code: str
     area_name: str
     volunteers: int
@@ -267,23 +267,23 @@ class FigureRow(Schema):
     hours_redeemed: float
 
 
-class FiguresOut(Schema):
-    total: FigureRow
-    areas: list[FigureRow]
+class VolunteerFiguresOut(Schema):
+    total: VolunteerFigureRow
+    areas: list[VolunteerFigureRow]
 
 
-@router.get("/figures", response={200: FiguresOut, 404: ErrorOut}, operation_id="volunteer_figures")
-def volunteer_figures(request: AuthenticatedHttpRequest, area: str = Query("", max_length=20)) -> FiguresOut:
+@router.get("/figures", response={200: VolunteerFiguresOut, 404: ErrorOut}, operation_id="volunteer_figures")
+def volunteer_figures(request: AuthenticatedHttpRequest, area: str = Query("", max_length=20)) -> VolunteerFiguresOut:
     """Staff: volunteers, tasks and hours of an area within yours (your broadest without ``area``) and of
     each area below it."""
     _staff(request)
     chosen = selectors.figures_area(request.user, area)
     total, rows = selectors.figures_by_area(chosen)
-    return FiguresOut(
+    return VolunteerFiguresOut(
         total=_figure_row(chosen, total),
         areas=[_figure_row(r.area, r.values) for r in rows],
     )
 
 
-def _figure_row(area: Area, values: dict[str, Any]) -> FigureRow:
-    return FigureRow(area_code=area.code, area_name=area.name, **values)
+def _figure_row(area: Area, values: dict[str, Any]) -> VolunteerFigureRow:
+    return VolunteerFigureRow(area_code=area.code, area_name=area.name, **values)
