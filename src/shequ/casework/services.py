@@ -348,16 +348,7 @@ def case_file(
         time_limit_unit=item.time_limit_unit if item is not None else kind.time_limit_unit,
     )
     _deadline(case)
-    for _attempt in range(5):
-        case.number = _new_number(now)
-        try:
-            with transaction.atomic():
-                case.save()
-            break
-        except IntegrityError:
-            if Case.objects.filter(number=case.number).exists():
-                continue
-            raise
+    _save_numbered(case, now)
     _event(
         case,
         actor=actor,
@@ -409,16 +400,7 @@ def case_open_for_kind(
         time_limit_unit=found.time_limit_unit,
     )
     _deadline(case)
-    for _attempt in range(5):
-        case.number = _new_number(now)
-        try:
-            with transaction.atomic():
-                case.save()
-            break
-        except IntegrityError:
-            if Case.objects.filter(number=case.number).exists():
-                continue
-            raise
+    _save_numbered(case, now)
     _event(
         case, actor=actor, action="file", channel=case.channel, kind=found.code, parent=parent.pk if parent else None
     )
@@ -429,6 +411,21 @@ def case_open_for_kind(
 
 def _is_own(actor: User, person: Person) -> bool:
     return bool(actor.phone_index) and resident_persons(actor).filter(pk=person.pk).exists()
+
+
+def _save_numbered(case: Case, now: datetime) -> None:
+    """Save a new case under a fresh number (a clash with another case's number draws again)."""
+    for _attempt in range(5):
+        case.number = _new_number(now)
+        try:
+            with transaction.atomic():
+                case.save()
+            return
+        except IntegrityError:
+            if Case.objects.filter(number=case.number).exists():
+                continue
+            raise
+    raise IntegrityError("no free case number after five draws")
 
 
 def _texts(case: Case) -> dict[str, str]:
