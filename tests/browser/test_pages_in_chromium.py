@@ -7,6 +7,7 @@ the demo accounts), on a free local port. Every request must stay on that server
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -76,12 +77,31 @@ def test_phone_layout_and_english_switch(site, browser):
     context.close()
 
 
-def test_facility_map_draws_points_without_any_tile_server(site, browser):
+def _street_facilities(tmp_path_factory) -> int:
+    """The demo's facilities in demo-street's street (2 communities × 8, and the children's homes, stations
+    and childcare the children's demo adds there), from the site's database."""
+    path = next(tmp_path_factory.getbasetemp().glob("browser-site*/site.sqlite3"))
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        (street,) = db.execute(
+            "SELECT a.path FROM accounts_grant g JOIN accounts_user u ON u.id = g.user_id "
+            "JOIN areas_area a ON a.id = g.area_id WHERE u.username = 'demo-street'"
+        ).fetchone()
+        (count,) = db.execute(
+            "SELECT COUNT(*) FROM resources_facility f JOIN areas_area a ON a.id = f.area_id "
+            "WHERE f.is_active AND a.path LIKE ? || '%'",
+            [street],
+        ).fetchone()
+    return count
+
+
+def test_facility_map_draws_points_without_any_tile_server(site, browser, tmp_path_factory):
+    expected = _street_facilities(tmp_path_factory)
+    assert expected >= 16  # at least the demo's 2 communities × 8
     page = browser.new_page()
     watch = Watch(page, site)
     sign_in(page, site, "demo-street")
     page.goto(site + "/resources/facilities/")
-    expect(page.locator("#facility-map")).to_have_attribute("data-ready", "16")  # 2 communities × 8
+    expect(page.locator("#facility-map")).to_have_attribute("data-ready", str(expected))
     expect(page.locator("#facility-map canvas")).to_be_visible()
     page.screenshot(path=str(ROOT / "var" / "screenshot-facilities.png"), full_page=True)
     watch.assert_clean()
