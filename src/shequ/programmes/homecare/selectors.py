@@ -14,11 +14,12 @@ from django.utils import timezone
 from shequ.accounts.models import User
 from shequ.areas.models import Area, Kind, Level
 from shequ.casework.models import Case
+from shequ.entities.models import LegalEntity
 from shequ.lib.capabilities import Capability
 from shequ.lib.scoping import granted_paths
 from shequ.programmes.common import access as core
 from shequ.programmes.common import selectors as core_selectors
-from shequ.programmes.common.models import Enrolment, EnrolmentState
+from shequ.programmes.common.models import Enrolment, EnrolmentState, ProviderAccount
 from shequ.programmes.common.selectors import children_of
 from shequ.residents.models import Person
 
@@ -321,3 +322,19 @@ def linkable_account(*, actor: User, username: str) -> User | None:
     if not access.may_link_accounts(actor):
         raise Http404
     return User.objects.filter(username=username.strip(), is_active=True).first() if username.strip() else None
+
+
+def registrable_entities(*, actor: User, limit: int = 200) -> list[LegalEntity]:
+    """The legal entities a provider may still be registered for (none is one yet), for those who register
+    providers."""
+    if not access.may_register_providers(actor):
+        return []
+    taken = Provider.objects.values("entity_id")
+    return list(LegalEntity.objects.exclude(pk__in=taken).order_by("name")[:limit])
+
+
+def provider_accounts(*, actor: User) -> list[ProviderAccount]:
+    """The staff accounts linked to providers, for the administrators who link them."""
+    if not access.may_link_accounts(actor):
+        return []
+    return list(ProviderAccount.objects.select_related("user", "entity").order_by("entity_id", "user_id"))

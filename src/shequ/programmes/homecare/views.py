@@ -26,11 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shequ.accounts.models import User
 from shequ.accounts.roles import Role
 from shequ.casework import services as casework
-from shequ.entities.models import LegalEntity
 from shequ.lib.capabilities import Capability
 from shequ.lib.feedback import join_messages
 from shequ.lib.scoping import granted_paths
-from shequ.programmes.common.models import ProviderAccount
 
 from . import access, selectors, services
 from .models import HomeCareOrder, OrderState
@@ -315,11 +313,11 @@ def providers(request: HttpRequest) -> HttpResponse:
         "homecare/providers.html",
         {
             "providers": selectors.providers(),
-            "accounts": ProviderAccount.objects.select_related("user", "entity").order_by("entity_id", "user_id"),
+            "accounts": selectors.provider_accounts(actor=actor),
             "may_register": access.may_register_providers(actor),
             "may_link": access.may_link_accounts(actor),
             "service_types": selectors.service_types(),
-            "entities": LegalEntity.objects.order_by("name")[:200] if access.may_register_providers(actor) else [],
+            "entities": selectors.registrable_entities(actor=actor),
         },
     )
 
