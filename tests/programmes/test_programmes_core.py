@@ -252,3 +252,9 @@ def test_candidates_are_the_eligible_not_enrolled_in_reach(world, user_of):
     assert not selectors.candidates(actor=user_of("children_officer"), programme=programme).exists()
     services.enrol(actor=user_of("programme_officer"), programme_code=programme.code, person_id=old.pk)
     assert not selectors.candidates(actor=user_of("community_staff"), programme=programme).filter(pk=old.pk).exists()
+
+
+def test_the_programmes_page_lists_the_work_once_and_keeps_its_title_plain(world, client_of):
+    page = client_of("community_staff").get("/programmes/").content.decode()
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<" not in title[len("<title>") :] and page.count('class="shortcuts programme-work"') == 1
